@@ -1,0 +1,60 @@
+# zongzhi — the two set-up commands are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON := $(shell scripts/find-python)
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.run-$(shell cat requirements.txt | sha1sum | cut -c1-10)
+DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-10)
+TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.test_settings
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint typecheck test-sqlite test-postgres messages bench clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "no Python >= 3.12 found" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(RUN_STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	@touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	@touch $@
+
+## demo: build the environment, migrate SQLite, load the demo county, print logins, serve.
+demo: $(RUN_STAMP)
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py load_demo
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## test: system packages when missing, lint, types, then the suite on SQLite and PostgreSQL.
+test: $(DEV_STAMP)
+	scripts/ensure-system-packages
+	$(MAKE) --no-print-directory lint typecheck
+	$(TEST_SETTINGS) $(BIN)/python manage.py makemigrations --check --dry-run -v0
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy
+
+test-sqlite: $(DEV_STAMP)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-postgres: $(DEV_STAMP)
+	scripts/with-postgres $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+## messages: refresh the English catalogue from the source strings and compile it.
+messages: $(DEV_STAMP)
+	cd zongzhi && ../$(BIN)/python ../manage.py makemessages -l en --no-obsolete
+	cd zongzhi && ../$(BIN)/python ../manage.py compilemessages -l en
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -1,0 +1,93 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may do comes from their role assignments."""
+
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class RoleAssignment(models.Model):
+    """One role held by a user, either at a region or in a unit."""
+
+    class Role(models.TextChoices):
+        # The same values as rules.Role (a test keeps them in step).
+        INTAKE_OFFICER = "intake_officer", _("受理员")
+        GRID_WORKER = "grid_worker", _("网格员")
+        MEDIATOR = "mediator", _("调解员")
+        UNIT_HANDLER = "unit_handler", _("承办人")
+        LEADER = "leader", _("领导")
+        CARE_WORKER = "care_worker", _("包保责任人")
+        ADMINISTRATOR = "administrator", _("管理员")
+
+    user = models.ForeignKey(
+        User, verbose_name="用户", on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField("角色", max_length=30, choices=Role.choices)
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name="所在区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name="所在单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
+    created_at = models.DateTimeField("设立时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "角色"
+        verbose_name_plural = "角色"
+        ordering = ["user", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(region__isnull=False, unit__isnull=True)
+                | Q(region__isnull=True, unit__isnull=False),
+                name="role_held_at_region_or_in_unit",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="unit_handler") | Q(unit__isnull=False),
+                name="role_unit_handler_in_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["unit_handler", "mediator"]) | Q(region__isnull=False),
+                name="role_regional_roles_at_region",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "region"],
+                condition=Q(region__isnull=False),
+                name="role_unique_at_region",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "unit"],
+                condition=Q(unit__isnull=False),
+                name="role_unique_in_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} · {self.place_name}"
+
+    @property
+    def place_name(self) -> str:
+        if self.unit_id is not None and self.unit is not None:
+            return self.unit.name
+        return self.region.name if self.region is not None else ""

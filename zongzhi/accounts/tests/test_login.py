@@ -1,0 +1,69 @@
+from django.test import Client
+
+from zongzhi.accounts.rules import Role
+from zongzhi.conftest import PASSWORD, Cast
+
+
+def login(client: Client, username: str, password: str) -> object:
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+def test_every_page_but_login_asks_for_a_login(cast: Cast) -> None:
+    response = Client().get("/regions/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_person_logs_in_and_sees_their_role_and_place(cast: Cast) -> None:
+    client = Client()
+    response = login(client, "t1_intake", PASSWORD)
+    assert response.status_code == 302
+    page = client.get("/").content.decode()
+    assert "受理员 · 宁州街道" in page
+    # The navigation offers what an intake officer may use.
+    assert 'href="/regions/"' in page
+    assert 'href="/units/"' in page
+
+
+def test_a_wrong_password_says_so_in_chinese(cast: Cast) -> None:
+    page = login(Client(), "t1_intake", "wrong").content.decode()
+    assert "用户名或密码不正确" in page
+
+
+def test_repeated_failures_lock_the_login_even_with_the_right_password(cast: Cast) -> None:
+    client = Client()
+    for _ in range(5):
+        login(client, "t1_intake", "wrong")
+    response = login(client, "t1_intake", PASSWORD)
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "登录已暂时锁定" in page
+    assert "请 15 分钟 后再试" in page
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_lockout_does_not_block_other_people(cast: Cast) -> None:
+    client = Client()
+    for _ in range(5):
+        login(client, "t1_intake", "wrong")
+    assert login(Client(), "t1_leader", PASSWORD).status_code == 302
+
+
+def test_a_success_before_the_limit_resets_the_count(cast: Cast) -> None:
+    client = Client()
+    for _ in range(4):
+        login(client, "t1_intake", "wrong")
+    assert login(client, "t1_intake", PASSWORD).status_code == 302
+    client.post("/accounts/logout/")
+    for _ in range(4):
+        login(client, "t1_intake", "wrong")
+    assert login(client, "t1_intake", PASSWORD).status_code == 302
+
+
+def test_the_interface_switches_to_english(cast: Cast) -> None:
+    client = cast.client_for(cast.by_role[Role.LEADER])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/").content.decode()
+    assert '<html lang="en">' in page
+    assert "Regions and grids" in page
+    assert "Sign out" in page

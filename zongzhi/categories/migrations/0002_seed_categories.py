@@ -1,0 +1,12 @@
+from django.db import migrations
+
+from zongzhi.categories.seed import seed_categories
+
+
+def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
+    seed_categories(apps.get_model("categories", "Category"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("categories", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -1,0 +1,163 @@
+"""The shared cast for tests: a small county, and one person per role inside it.
+
+The county 530424 has two townships. Everyone in the cast works in township T1 (or a
+unit or grid inside it); township T2 and everything in it is "outside" for all of them.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from zongzhi.accounts.models import RoleAssignment, User
+from zongzhi.accounts.permissions import SYSTEM
+from zongzhi.accounts.rules import Role
+from zongzhi.regions.models import Region
+from zongzhi.regions.services import import_divisions
+from zongzhi.regions.sources import DivisionRow
+from zongzhi.units.models import Unit
+from zongzhi.units.services import unit_create
+
+PASSWORD = "Test-pass-2026"
+
+
+def square(lng: float, lat: float, size: float = 0.01) -> dict[str, object]:
+    ring = [[lng, lat], [lng + size, lat], [lng + size, lat + size], [lng, lat + size], [lng, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def rows(*items: tuple[str, str, str, str]) -> list[DivisionRow]:
+    return [
+        DivisionRow(line=i, code=code, name=name, level=level, parent=parent)
+        for i, (code, name, level, parent) in enumerate(items, start=2)
+    ]
+
+
+@dataclass
+class Places:
+    county: Region
+    t1: Region
+    t2: Region
+    v1: Region
+    v2: Region
+    g1: Region
+    g2: Region
+    b1: Region
+    b2: Region
+
+
+@dataclass
+class Units:
+    county_bureau: Unit
+    t1_station: Unit
+    t2_station: Unit
+    v1_committee: Unit
+    v2_committee: Unit
+
+
+def build_places() -> Places:
+    import_divisions(
+        [
+            *rows(
+                ("530000000000", "云南省", "province", ""),
+                ("530400000000", "玉溪市", "city", "530000000000"),
+                ("530424000000", "华宁县", "county", "530400000000"),
+                ("530424001000", "宁州街道", "township", "530424000000"),
+                ("530424102000", "盘溪镇", "township", "530424000000"),
+                ("530424001001", "右所社区", "village", "530424001000"),
+                ("530424102201", "大龙潭村", "village", "530424102000"),
+            ),
+            DivisionRow(
+                30,
+                "530424001001001",
+                "右所社区第1网格",
+                "grid",
+                "530424001001",
+                boundary=square(102.9, 24.2),
+            ),
+            DivisionRow(
+                31,
+                "530424102201001",
+                "大龙潭村第1网格",
+                "grid",
+                "530424102201",
+                boundary=square(102.95, 24.2),
+            ),
+            *rows(
+                ("530424001001001001", "1号楼", "building", "530424001001001"),
+                ("530424102201001001", "1号院落", "building", "530424102201001"),
+            ),
+        ]
+    )
+    get = Region.objects.get
+    return Places(
+        county=get(code="530424000000"),
+        t1=get(code="530424001000"),
+        t2=get(code="530424102000"),
+        v1=get(code="530424001001"),
+        v2=get(code="530424102201"),
+        g1=get(code="530424001001001"),
+        g2=get(code="530424102201001"),
+        b1=get(code="530424001001001001"),
+        b2=get(code="530424102201001001"),
+    )
+
+
+def build_units(places: Places) -> Units:
+    def make(name: str, kind: str, region: Region) -> Unit:
+        return unit_create(by=SYSTEM, name=name, kind=kind, region=region)
+
+    return Units(
+        county_bureau=make("华宁县人社局", Unit.Kind.HUMAN_RESOURCES, places.county),
+        t1_station=make("宁州派出所", Unit.Kind.POLICE, places.t1),
+        t2_station=make("盘溪派出所", Unit.Kind.POLICE, places.t2),
+        v1_committee=make("右所社区调委会", Unit.Kind.MEDIATION_COMMITTEE, places.v1),
+        v2_committee=make("大龙潭村调委会", Unit.Kind.MEDIATION_COMMITTEE, places.v2),
+    )
+
+
+def make_user(
+    username: str, role: Role, *, region: Region | None = None, unit: Unit | None = None
+) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, full_name=username)
+    RoleAssignment.objects.create(user=user, role=role, region=region, unit=unit)
+    return user
+
+
+@dataclass
+class Cast:
+    places: Places
+    units: Units
+    # One person per role, each working inside township T1.
+    by_role: dict[Role, User]
+    # Someone working in township T2: outside every member of `by_role`.
+    outsider: User
+
+    def client_for(self, user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def places(db: None) -> Places:
+    return build_places()
+
+
+@pytest.fixture
+def cast(places: Places) -> Cast:
+    units = build_units(places)
+    by_role = {
+        Role.INTAKE_OFFICER: make_user("t1_intake", Role.INTAKE_OFFICER, region=places.t1),
+        Role.GRID_WORKER: make_user("g1_grid", Role.GRID_WORKER, region=places.g1),
+        Role.MEDIATOR: make_user("v1_mediator", Role.MEDIATOR, unit=units.v1_committee),
+        Role.UNIT_HANDLER: make_user("t1_police", Role.UNIT_HANDLER, unit=units.t1_station),
+        Role.LEADER: make_user("t1_leader", Role.LEADER, region=places.t1),
+        Role.CARE_WORKER: make_user("v1_care", Role.CARE_WORKER, region=places.v1),
+        Role.ADMINISTRATOR: make_user("t1_admin", Role.ADMINISTRATOR, region=places.t1),
+    }
+    outsider = make_user("t2_intake", Role.INTAKE_OFFICER, region=places.t2)
+    return Cast(places=places, units=units, by_role=by_role, outsider=outsider)
+
+
+from zongzhi.browser import phone_page  # noqa: E402, F401  (the browser-test fixture)

@@ -1,0 +1,38 @@
+"""The navigation bar: each entry shows only to users who hold the action it needs."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from zongzhi.accounts.permissions import grants_of
+from zongzhi.accounts.rules import ROLE_ACTIONS, Action
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    action: Action | None  # None: every signed-in user
+
+
+NAV_ITEMS = [
+    NavItem(_("首页"), "home", None),
+    NavItem(_("区划与网格"), "regions:index", Action.VIEW_REGION),
+    NavItem(_("单位"), "units:index", Action.VIEW_UNIT),
+]
+
+
+def items_for(user: Any) -> list[dict[str, Any]]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    actions: set[Action] = set()
+    for grant in grants_of(user):
+        actions |= ROLE_ACTIONS[grant.role]
+    return [
+        {"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name}
+        for item in NAV_ITEMS
+        if item.action is None or user.is_superuser or item.action in actions
+    ]
