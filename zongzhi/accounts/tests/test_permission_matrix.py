@@ -66,6 +66,29 @@ def test_each_role_acts_inside_its_scope_and_never_outside(
     assert can(user, action, outside) is False
 
 
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_holds_exactly_its_actions_where_everything_is_in_scope(
+    cast: Cast, role: Role
+) -> None:
+    # Held at the county (or in the county bureau), every record below is inside scope,
+    # so what the role may do is its action set and nothing else.
+    if role == Role.UNIT_HANDLER:
+        user = make_user("county_holder", role, unit=cast.units.county_bureau)
+        unit = cast.units.county_bureau
+    else:
+        user = make_user("county_holder", role, region=cast.places.county)
+        unit = cast.units.t2_station
+    record = {
+        Action.VIEW_REGION: cast.places.b2,
+        Action.CHANGE_REGION: cast.places.b2,
+        Action.VIEW_UNIT: unit,
+        Action.CHANGE_UNIT: unit,
+        Action.VIEW_USER: cast.outsider,
+        Action.MANAGE_USER: cast.outsider,
+    }
+    assert {a for a in Action if can(user, a, record[a])} == EXPECTED[role]
+
+
 def test_a_unit_handler_sees_only_their_own_unit_not_its_neighbours(cast: Cast) -> None:
     handler = cast.by_role[Role.UNIT_HANDLER]
     assert can(handler, Action.VIEW_UNIT, cast.units.t1_station)
