@@ -52,8 +52,9 @@ class ScopeSummary:
     counts: list[tuple[str, int]]
 
 
-def scope_summary(*, assignment: Any) -> ScopeSummary:
-    """How many places and units lie in the region a role is held at (two queries)."""
+def scope_summary(*, assignment: Any, visible_units: "models.QuerySet[Unit]") -> ScopeSummary:
+    """How many places lie in the region a role is held at, and how many of the units
+    there the user can see (two queries)."""
     region = assignment.unit.region if assignment.unit_id else assignment.region
     below = [level for level in Region.Level if level > region.level and level >= Level.TOWNSHIP]
     totals = Region.objects.within(region.prefix).aggregate(
@@ -61,7 +62,7 @@ def scope_summary(*, assignment: Any) -> ScopeSummary:
     )
     counts = [(str(level.label), totals[f"l{level.value}"]) for level in below]
     counts.append(
-        (str(_("单位")), Unit.objects.filter(region__prefix__startswith=region.prefix).count())
+        (str(_("单位")), visible_units.filter(region__prefix__startswith=region.prefix).count())
     )
     return ScopeSummary(assignment=assignment, region=region, counts=counts)
 

@@ -86,3 +86,24 @@ def test_region_and_unit_pages_take_a_fixed_number_of_queries(demo: None) -> Non
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         assert len(queries) <= most, (url, [q["sql"] for q in queries])
+
+
+def test_the_home_page_counts_only_the_units_a_person_can_see(demo: None) -> None:
+    client = Client()
+    client.force_login(User.objects.get(username="ningzhou_police"))
+    page = client.get("/").content.decode()
+    assert '<span class="n">1</span>单位' in page
+    client.force_login(User.objects.get(username="ningzhou_leader"))
+    page = client.get("/").content.decode()
+    ningzhou_units = Unit.objects.filter(region__prefix__startswith="530424001").count()
+    assert f'<span class="n">{ningzhou_units}</span>单位' in page
+
+
+def test_chinese_is_shown_whatever_the_browser_asks_for_until_english_is_chosen(
+    demo: None,
+) -> None:
+    client = Client(headers={"accept-language": "en-US,en;q=0.9"})
+    client.force_login(User.objects.get(username="ningzhou_leader"))
+    assert "区划与网格" in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Regions and grids" in client.get("/").content.decode()
