@@ -57,7 +57,8 @@ class Units:
 
 def build_places() -> Places:
     import_divisions(
-        [
+        by=SYSTEM,
+        rows=[
             *rows(
                 ("530000000000", "云南省", "province", ""),
                 ("530400000000", "玉溪市", "city", "530000000000"),
@@ -87,7 +88,7 @@ def build_places() -> Places:
                 ("530424001001001001", "1号楼", "building", "530424001001001"),
                 ("530424102201001001", "1号院落", "building", "530424102201001"),
             ),
-        ]
+        ],
     )
     get = Region.objects.get
     return Places(

@@ -94,10 +94,10 @@ def load_demo(divisions_dir: Path) -> list[Login]:
     """Load the demo county; running it again changes nothing and returns the same logins."""
     rng = random.Random(530424)
     with transaction.atomic():
-        import_divisions(read_national_dataset(divisions_dir, within=COUNTY_PREFIX))
+        import_divisions(by=SYSTEM, rows=read_national_dataset(divisions_dir, within=COUNTY_PREFIX))
         county = Region.objects.get(prefix=COUNTY_PREFIX)
         if not Region.objects.within(COUNTY_PREFIX).filter(level=Level.GRID).exists():
-            import_divisions(_grid_rows(county, rng))
+            import_divisions(by=SYSTEM, rows=_grid_rows(county, rng))
         _load_units(county)
         return _load_people(county, rng)
 

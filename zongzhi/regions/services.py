@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db import transaction
 
+from zongzhi.accounts.permissions import Action, can, require
+from zongzhi.accounts.rules import Target
 from zongzhi.regions import geo
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import (
@@ -63,17 +65,25 @@ class _ValidRow:
     bbox: geo.BoundingBox | None
 
 
-def import_divisions(rows: Sequence[DivisionRow]) -> ImportResult:
+def import_divisions(*, by: Any, rows: Sequence[DivisionRow]) -> ImportResult:
     """Create or update regions from rows; all rows or none.
 
-    Every row is checked first and every problem reported together, by line and column.
-    A region already present with the same code is updated in place (its name, boundary
-    and official flag), so importing the same file twice changes nothing the second time.
+    Every row is checked first and every problem reported together, by line and column,
+    including rows outside the importer's scope. A region already present with the same
+    code is updated in place (its name, boundary and official flag), so importing the
+    same file twice changes nothing the second time.
     """
     existing = {
         code: (pk, level) for code, pk, level in Region.objects.values_list("code", "pk", "level")
     }
     valid, errors = _validate(rows, existing)
+    lines = {row.code: row.line for row in rows}
+    errors.extend(
+        RowError(lines[item.code], "code", f"代码{item.code}超出您的管理范围")
+        for item in valid
+        if not can(by, Action.CHANGE_REGION, Target(region_prefix=item.prefix))
+    )
+    errors.sort(key=lambda e: (e.line, list(COLUMN_LABELS).index(e.column)))
     if errors:
         raise DivisionImportError(errors)
     with transaction.atomic():
@@ -268,8 +278,9 @@ def _fields(item: _ValidRow) -> dict[str, Any]:
 
 
 @transaction.atomic
-def set_grid_boundary(*, grid: Region, boundary: dict[str, Any] | None) -> Region:
+def set_grid_boundary(*, by: Any, grid: Region, boundary: dict[str, Any] | None) -> Region:
     """Give a grid its polygon (or clear it), keeping the bounding box in step."""
+    require(by, Action.CHANGE_REGION, grid)
     if grid.level != Region.Level.GRID:
         raise geo.BoundaryError("只有网格可以设置边界")
     box = geo.validate_boundary(boundary) if boundary is not None else None

@@ -6,6 +6,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from zongzhi.accounts.permissions import SYSTEM
+from zongzhi.accounts.rules import Role
+from zongzhi.conftest import Places, make_user
 from zongzhi.regions.models import Region
 from zongzhi.regions.services import DivisionImportError, import_divisions
 from zongzhi.regions.sources import read_division_file, read_national_dataset
@@ -27,7 +30,7 @@ def write(tmp_path: Path, text: str, name: str = "divisions.csv") -> Path:
 
 @pytest.mark.django_db
 def test_it_imports_a_file_and_builds_the_tree(tmp_path: Path) -> None:
-    result = import_divisions(read_division_file(write(tmp_path, GOOD)))
+    result = import_divisions(by=SYSTEM, rows=read_division_file(write(tmp_path, GOOD)))
     assert result.created == 5
     village = Region.objects.get(code="530424001001")
     assert village.prefix == "530424001001"
@@ -44,18 +47,18 @@ def test_it_imports_a_file_and_builds_the_tree(tmp_path: Path) -> None:
 @pytest.mark.django_db
 def test_importing_the_same_file_twice_changes_nothing(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD)
-    import_divisions(read_division_file(path))
-    again = import_divisions(read_division_file(path))
+    import_divisions(by=SYSTEM, rows=read_division_file(path))
+    again = import_divisions(by=SYSTEM, rows=read_division_file(path))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
     assert Region.objects.count() == 5
 
 
 @pytest.mark.django_db
 def test_a_renamed_region_is_updated_in_place(tmp_path: Path) -> None:
-    import_divisions(read_division_file(write(tmp_path, GOOD)))
+    import_divisions(by=SYSTEM, rows=read_division_file(write(tmp_path, GOOD)))
     pk = Region.objects.get(code="530424001001").pk
     renamed = GOOD.replace("右所社区", "右所新社区")
-    result = import_divisions(read_division_file(write(tmp_path, renamed)))
+    result = import_divisions(by=SYSTEM, rows=read_division_file(write(tmp_path, renamed)))
     assert result.updated == 1
     assert Region.objects.get(pk=pk).name == "右所新社区"
 
@@ -73,7 +76,7 @@ def test_a_malformed_file_names_every_bad_row_and_writes_nothing(tmp_path: Path)
         + "530424001006,错级村,village,530424000000\n"  # line 13: parent is a county
     )
     with pytest.raises(DivisionImportError) as caught:
-        import_divisions(read_division_file(write(tmp_path, bad)))
+        import_divisions(by=SYSTEM, rows=read_division_file(write(tmp_path, bad)))
     errors = {(e.line, e.column) for e in caught.value.errors}
     assert errors == {
         (7, "code"),
@@ -113,7 +116,7 @@ def test_a_file_without_the_required_columns_is_refused_whole(tmp_path: Path) ->
 
 @pytest.mark.django_db
 def test_json_files_carry_grid_boundaries(tmp_path: Path) -> None:
-    import_divisions(read_division_file(write(tmp_path, GOOD)))
+    import_divisions(by=SYSTEM, rows=read_division_file(write(tmp_path, GOOD)))
     ring = [[102.9, 24.2], [102.91, 24.2], [102.91, 24.21], [102.9, 24.21], [102.9, 24.2]]
     grid = {
         "code": "530424001001001",
@@ -124,7 +127,7 @@ def test_json_files_carry_grid_boundaries(tmp_path: Path) -> None:
         "official": "no",
     }
     path = write(tmp_path, json.dumps([grid], ensure_ascii=False), "grids.json")
-    import_divisions(read_division_file(path))
+    import_divisions(by=SYSTEM, rows=read_division_file(path))
     stored = Region.objects.get(code="530424001001001")
     assert stored.level == Region.Level.GRID
     assert (stored.min_lng, stored.max_lat) == (102.9, 24.21)
@@ -133,7 +136,7 @@ def test_json_files_carry_grid_boundaries(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_a_self_crossing_boundary_is_refused(tmp_path: Path) -> None:
-    import_divisions(read_division_file(write(tmp_path, GOOD)))
+    import_divisions(by=SYSTEM, rows=read_division_file(write(tmp_path, GOOD)))
     bowtie = [[102.9, 24.2], [102.91, 24.21], [102.91, 24.2], [102.9, 24.21], [102.9, 24.2]]
     grid = {
         "code": "530424001001001",
@@ -143,7 +146,9 @@ def test_a_self_crossing_boundary_is_refused(tmp_path: Path) -> None:
         "boundary": {"type": "Polygon", "coordinates": [bowtie]},
     }
     with pytest.raises(DivisionImportError) as caught:
-        import_divisions(read_division_file(write(tmp_path, json.dumps([grid]), "g.json")))
+        import_divisions(
+            by=SYSTEM, rows=read_division_file(write(tmp_path, json.dumps([grid]), "g.json"))
+        )
     [error] = caught.value.errors
     assert (error.line, error.column) == (1, "boundary")
     assert "边界多边形无效" in error.message
@@ -153,7 +158,7 @@ def test_a_self_crossing_boundary_is_refused(tmp_path: Path) -> None:
 @pytest.mark.django_db
 def test_the_national_dataset_imports_a_whole_province() -> None:
     rows = read_national_dataset(settings.ZONGZHI_DIVISIONS_DIR, within="53")
-    result = import_divisions(rows)
+    result = import_divisions(by=SYSTEM, rows=rows)
     yunnan = Region.objects.get(code="530000000000")
     assert yunnan.name == "云南省"
     counties = yunnan.subtree().filter(level=Region.Level.COUNTY)
@@ -165,3 +170,22 @@ def test_the_national_dataset_imports_a_whole_province() -> None:
     assert villages.count() == 77
     assert not villages.filter(code_is_official=True).exists()
     assert result.created == Region.objects.count()
+
+
+def test_an_administrator_imports_only_inside_their_own_scope(
+    tmp_path: Path, places: Places
+) -> None:
+    admin = make_user("t1_admin", Role.ADMINISTRATOR, region=places.t1)
+    text = (
+        "code,name,level,parent\n"
+        "530424001002,城关社区,village,530424001000\n"
+        "530424102202,小龙潭村,village,530424102000\n"
+    )
+    with pytest.raises(DivisionImportError) as caught:
+        import_divisions(by=admin, rows=read_division_file(write(tmp_path, text)))
+    [error] = caught.value.errors
+    assert str(error) == "第3行，代码（code）：代码530424102202超出您的管理范围"
+    assert not Region.objects.filter(code="530424001002").exists()
+    inside = "code,name,level,parent\n530424001002,城关社区,village,530424001000\n"
+    import_divisions(by=admin, rows=read_division_file(write(tmp_path, inside)))
+    assert Region.objects.filter(code="530424001002").exists()

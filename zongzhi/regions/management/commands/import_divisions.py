@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.regions.services import DivisionImportError, import_divisions
 from zongzhi.regions.sources import SourceError, read_division_file, read_national_dataset
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
                 if not options["within"]:
                     raise CommandError("--national 需要同时给出 --within 代码前缀")
                 rows = read_national_dataset(national, within=options["within"])
-            result = import_divisions(rows)
+            result = import_divisions(by=SYSTEM, rows=rows)
         except SourceError as exc:
             raise CommandError("\n".join([str(exc), *exc.details])) from exc
         except DivisionImportError as exc:
