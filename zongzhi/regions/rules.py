@@ -123,3 +123,18 @@ def check_code(code: str, level: Level) -> str | None:
 
 def expected_parent_level(level: Level) -> Level | None:
     return Level(level - 1) if level > Level.PROVINCE else None
+
+
+def allowed_parent_levels(code: str, level: Level) -> set[Level]:
+    """The levels a region's parent may have.
+
+    Normally the level just above. A city without counties (不设区的地级市: 东莞 4419,
+    中山 4420, 儋州 4604) holds its townships directly, and their codes carry "00" in the
+    county digits, so such a township may hang under its city.
+    """
+    parent = expected_parent_level(level)
+    if parent is None:
+        return set()
+    if level == Level.TOWNSHIP and code[4:6] == "00":
+        return {Level.COUNTY, Level.CITY}
+    return {parent}

@@ -14,8 +14,8 @@ from zongzhi.regions.models import Region
 from zongzhi.regions.rules import (
     LEVEL_NAMES,
     Level,
+    allowed_parent_levels,
     check_code,
-    expected_parent_level,
     parse_level,
     prefix_of,
 )
@@ -163,8 +163,8 @@ def _check_parent(
     levels_in_file: dict[str, Level],
     existing: dict[str, tuple[int, int]],
 ) -> list[RowError]:
-    parent_level = expected_parent_level(level)
-    if parent_level is None:
+    allowed = allowed_parent_levels(row.code, level)
+    if not allowed:
         if row.parent:
             return [RowError(row.line, "parent", "省级区划不应有上级")]
         return []
@@ -175,21 +175,19 @@ def _check_parent(
         found_level = Level(existing[row.parent][1])
     if found_level is None:
         return [RowError(row.line, "parent", f"上级代码{row.parent}在文件和系统中都不存在")]
-    if found_level != parent_level:
+    if found_level not in allowed:
+        expected = "或".join(LEVEL_NAMES[a] for a in sorted(allowed, reverse=True))
         return [
             RowError(
                 row.line,
                 "parent",
-                f"{LEVEL_NAMES[level]}的上级应为{LEVEL_NAMES[parent_level]}，"
+                f"{LEVEL_NAMES[level]}的上级应为{expected}，"
                 f"而{row.parent}是{LEVEL_NAMES[found_level]}",
             )
         ]
-    if row.code and not row.code.startswith(prefix_of(row.parent, parent_level)):
-        return [
-            RowError(
-                row.line, "code", f"代码应以上级代码的前缀{prefix_of(row.parent, parent_level)}开头"
-            )
-        ]
+    parent_prefix = prefix_of(row.parent, found_level)
+    if row.code and not row.code.startswith(parent_prefix):
+        return [RowError(row.line, "code", f"代码应以上级代码的前缀{parent_prefix}开头")]
     return []
 
 
@@ -230,8 +228,9 @@ def _write(valid: list[_ValidRow]) -> ImportResult:
     ids = dict(Region.objects.values_list("code", "pk"))
     current = {
         r.code: r
+        # Every field that _fields() compares is loaded: a deferred one costs a query per row.
         for r in Region.objects.filter(code__in=[v.code for v in valid]).only(
-            "pk", "code", "name", "code_is_official", "boundary"
+            "pk", "code", *_fields_compared()
         )
     }
     # Parents first: sorting by level means every parent id is known before its children.
@@ -260,6 +259,10 @@ def _write(valid: list[_ValidRow]) -> ImportResult:
 
 
 _UPDATABLE = ("name", "code_is_official", "boundary", "min_lng", "min_lat", "max_lng", "max_lat")
+
+
+def _fields_compared() -> list[str]:
+    return ["prefix", "level", *_UPDATABLE]
 
 
 def _fields(item: _ValidRow) -> dict[str, Any]:

@@ -137,20 +137,26 @@ def read_national_dataset(directory: Path, *, within: str) -> list[DivisionRow]:
         ("areas.csv", Level.COUNTY, "cityCode"),
         ("streets.csv", Level.TOWNSHIP, "areaCode"),
     ]
+    # The dataset gives a city without counties (东莞 4419) a placeholder county 441900, and
+    # 金门县 a placeholder township 350527000: in 12 digits each is its parent's own code.
+    # They are left out; the townships under 441900 then hang under the city itself.
     for filename, level, parent_column in files:
         for line, record in _dataset_records(directory / filename):
             code = record["code"]
             if not (within.startswith(code) or code.startswith(within)):
                 continue
-            parent = record[parent_column] if parent_column else ""
-            parent_level = Level(level - 1) if parent_column else None
+            parent = ""
+            if parent_column is not None:
+                parent = full_code(record[parent_column], Level(level - 1))
+            if parent and full_code(code, level) == parent:
+                continue
             rows.append(
                 DivisionRow(
                     line=line,
                     code=full_code(code, level),
                     name=record["name"],
                     level=str(int(level)),
-                    parent=full_code(parent, parent_level) if parent_level else "",
+                    parent=parent,
                 )
             )
     for village_file in sorted(directory.glob("*-villages.csv")):

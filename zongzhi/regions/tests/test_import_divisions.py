@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
@@ -189,3 +191,27 @@ def test_an_administrator_imports_only_inside_their_own_scope(
     inside = "code,name,level,parent\n530424001002,城关社区,village,530424001000\n"
     import_divisions(by=admin, rows=read_division_file(write(tmp_path, inside)))
     assert Region.objects.filter(code="530424001002").exists()
+
+
+@pytest.mark.django_db
+def test_a_city_without_counties_holds_its_townships_directly() -> None:
+    # 东莞市 (4419) has no counties; the dataset's placeholder county 441900 is its own code.
+    rows = read_national_dataset(settings.ZONGZHI_DIVISIONS_DIR, within="4419")
+    import_divisions(by=SYSTEM, rows=rows)
+    dongguan = Region.objects.get(code="441900000000")
+    assert dongguan.level == Region.Level.CITY
+    townships = Region.objects.filter(parent=dongguan, level=Region.Level.TOWNSHIP)
+    assert townships.filter(name="东城街道").exists()
+    assert townships.count() == 36
+    assert not Region.objects.filter(level=Region.Level.COUNTY, prefix__startswith="4419").exists()
+
+
+@pytest.mark.django_db
+def test_reimporting_takes_the_same_few_queries_however_many_rows(tmp_path: Path) -> None:
+    rows = read_national_dataset(settings.ZONGZHI_DIVISIONS_DIR, within="5304")
+    import_divisions(by=SYSTEM, rows=rows)
+    assert len(rows) > 100
+    with CaptureQueriesContext(connection) as queries:
+        result = import_divisions(by=SYSTEM, rows=rows)
+    assert result.unchanged == len(rows)
+    assert len(queries) <= 8
