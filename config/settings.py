@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "zongzhi.categories",
     "zongzhi.units",
     "zongzhi.accounts",
+    "zongzhi.workdays",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,51 @@
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from zongzhi.workdays.models import CalendarDay
+from zongzhi.workdays.services import may_edit_calendar
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = "年份"
+    parameter_name = "year"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        years = CalendarDay.objects.dates("date", "year", order="DESC")
+        return [(str(d.year), f"{d.year}年") for d in years]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[CalendarDay]
+    ) -> QuerySet[CalendarDay]:
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(date__year=int(value))
+        return queryset
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "name", "note"]
+    list_filter = ["kind", YearFilter]
+    search_fields = ["name", "note"]
+    fields = ["date", "kind", "name", "note"]
+    ordering = ["date"]
+
+    # The schedule moves every deadline in the system, so the admin asks the same question
+    # as the services (a county administrator or above), not the per-model permissions.
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return may_edit_calendar(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may_edit_calendar(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return may_edit_calendar(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may_edit_calendar(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may_edit_calendar(request.user)
