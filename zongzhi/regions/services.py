@@ -55,6 +55,7 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class _ValidRow:
+    line: int
     code: str
     prefix: str
     name: str
@@ -77,9 +78,8 @@ def import_divisions(*, by: Any, rows: Sequence[DivisionRow]) -> ImportResult:
         code: (pk, level) for code, pk, level in Region.objects.values_list("code", "pk", "level")
     }
     valid, errors = _validate(rows, existing)
-    lines = {row.code: row.line for row in rows}
     errors.extend(
-        RowError(lines[item.code], "code", f"代码{item.code}超出您的管理范围")
+        RowError(item.line, "code", f"代码{item.code}超出您的管理范围")
         for item in valid
         if not can(by, Action.CHANGE_REGION, Target(region_prefix=item.prefix))
     )
@@ -143,6 +143,7 @@ def _validate(
             continue
         valid.append(
             _ValidRow(
+                line=row.line,
                 code=row.code,
                 prefix=prefix_of(row.code, level),
                 name=row.name,
@@ -153,7 +154,6 @@ def _validate(
                 bbox=bbox,
             )
         )
-    errors.sort(key=lambda e: (e.line, list(COLUMN_LABELS).index(e.column)))
     return valid, errors
 
 
@@ -230,7 +230,7 @@ def _write(valid: list[_ValidRow]) -> ImportResult:
         r.code: r
         # Every field that _fields() compares is loaded: a deferred one costs a query per row.
         for r in Region.objects.filter(code__in=[v.code for v in valid]).only(
-            "pk", "code", *_fields_compared()
+            "pk", "code", *_COMPARED
         )
     }
     # Parents first: sorting by level means every parent id is known before its children.
@@ -259,10 +259,7 @@ def _write(valid: list[_ValidRow]) -> ImportResult:
 
 
 _UPDATABLE = ("name", "code_is_official", "boundary", "min_lng", "min_lat", "max_lng", "max_lat")
-
-
-def _fields_compared() -> list[str]:
-    return ["prefix", "level", *_UPDATABLE]
+_COMPARED = ("prefix", "level", *_UPDATABLE)  # every key of _fields()
 
 
 def _fields(item: _ValidRow) -> dict[str, Any]:
