@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from zongzhi.workdays.models import CalendarDay
-from zongzhi.workdays.services import may_edit_calendar
+from zongzhi.workdays.services import calendar_day_remove, calendar_day_set, may_edit_calendar
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -49,3 +49,21 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return may_edit_calendar(request.user)
+
+    # Writes go through the services, the one path that checks, validates and refreshes
+    # the cached calendar.
+    def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
+        moved_from = form.initial.get("date") if change else None
+        if moved_from is not None and moved_from != obj.date:
+            calendar_day_remove(by=request.user, day=moved_from)
+        saved = calendar_day_set(
+            by=request.user, day=obj.date, kind=obj.kind, name=obj.name, note=obj.note
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
+        calendar_day_remove(by=request.user, day=obj.date)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
+        for day in queryset.values_list("date", flat=True):
+            calendar_day_remove(by=request.user, day=day)

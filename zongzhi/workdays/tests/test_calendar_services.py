@@ -160,3 +160,28 @@ def test_a_township_administrator_cannot_open_the_schedule_in_the_admin(cast: Ca
     township_admin.save()
     client: Client = cast.client_for(township_admin)
     assert client.get("/admin/workdays/calendarday/").status_code == 403
+
+
+def test_the_admin_pages_add_move_and_remove_days_through_the_services(
+    county_admin: User,
+) -> None:
+    county_admin.is_staff = True
+    county_admin.save(update_fields=["is_staff"])
+    client = Client()
+    client.force_login(county_admin)
+    form = {"date": "2027-01-04", "kind": CalendarDay.Kind.HOLIDAY, "name": "元旦", "note": ""}
+    assert client.post("/admin/workdays/calendarday/add/", form).status_code == 302
+    assert not current_calendar().is_workday(MONDAY_2027)
+
+    entry = CalendarDay.objects.get(date=MONDAY_2027)
+    moved = {**form, "date": "2027-01-05"}
+    assert client.post(f"/admin/workdays/calendarday/{entry.pk}/change/", moved).status_code == 302
+    assert list(CalendarDay.objects.values_list("date", flat=True)) == [date(2027, 1, 5)]
+    assert current_calendar().is_workday(MONDAY_2027)
+    assert not current_calendar().is_workday(date(2027, 1, 5))
+
+    entry = CalendarDay.objects.get()
+    delete_url = f"/admin/workdays/calendarday/{entry.pk}/delete/"
+    assert client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert not CalendarDay.objects.exists()
+    assert current_calendar().is_workday(date(2027, 1, 5))
