@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "zongzhi.units",
     "zongzhi.accounts",
     "zongzhi.workdays",
+    "zongzhi.cases",
 ]
 
 MIDDLEWARE = [

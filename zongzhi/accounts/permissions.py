@@ -12,7 +12,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from zongzhi.accounts.models import RoleAssignment, User
-from zongzhi.accounts.rules import Action, Grant, Role, Target, allows, grants_for_action
+from zongzhi.accounts.rules import (
+    UNIT_WORK,
+    Action,
+    Grant,
+    Role,
+    Target,
+    allows,
+    grants_for_action,
+)
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
 
@@ -98,6 +106,8 @@ def scope_q(user: Any, action: Action, *, region_prefix: str, unit: str | None =
         return Q()
     condition = Q(pk__in=[])
     for grant in grants_for_action(grants_of(user), action):
+        if action in UNIT_WORK and (grant.unit_id is None or unit is None):
+            continue
         if grant.unit_id is not None and unit is not None:
             condition |= Q(**{unit: grant.unit_id})
         else:

@@ -48,21 +48,53 @@ class Action(StrEnum):
     CHANGE_UNIT = "units.change"
     VIEW_USER = "accounts.view"
     MANAGE_USER = "accounts.manage"
+    # Cases (事项).
+    VIEW_CASE = "cases.view"
+    REGISTER_CASE = "cases.register"  # 登记
+    # The centre's work: accept or reject, dispatch, transfer, escalate, summon (吹哨),
+    # return visits, archive, merge duplicates.
+    TRIAGE_CASE = "cases.triage"
+    # The owning unit's work: sign for it, return it, answer orders, ask for more time,
+    # pause the clock, close it.
+    HANDLE_CASE = "cases.handle"
+    MEDIATE_CASE = "cases.mediate"  # mediation sessions and agreements
+    # A leader's work: supervision orders (督办), deciding extensions.
+    SUPERVISE_CASE = "cases.supervise"
+    CONFIGURE_CASES = "cases.configure"  # routing rules and deadline policies
 
 
 _EVERYONE = {Action.VIEW_REGION, Action.VIEW_UNIT}
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
-    Role.INTAKE_OFFICER: frozenset(_EVERYONE),
-    Role.GRID_WORKER: frozenset(_EVERYONE),
-    Role.MEDIATOR: frozenset(_EVERYONE),
-    Role.UNIT_HANDLER: frozenset(_EVERYONE),
-    Role.LEADER: frozenset(_EVERYONE | {Action.VIEW_USER}),
+    Role.INTAKE_OFFICER: frozenset(
+        _EVERYONE | {Action.VIEW_CASE, Action.REGISTER_CASE, Action.TRIAGE_CASE}
+    ),
+    Role.GRID_WORKER: frozenset(_EVERYONE | {Action.VIEW_CASE, Action.REGISTER_CASE}),
+    Role.MEDIATOR: frozenset(
+        _EVERYONE
+        | {Action.VIEW_CASE, Action.REGISTER_CASE, Action.HANDLE_CASE, Action.MEDIATE_CASE}
+    ),
+    Role.UNIT_HANDLER: frozenset(
+        _EVERYONE | {Action.VIEW_CASE, Action.HANDLE_CASE, Action.MEDIATE_CASE}
+    ),
+    Role.LEADER: frozenset(_EVERYONE | {Action.VIEW_USER, Action.VIEW_CASE, Action.SUPERVISE_CASE}),
+    # Care workers keep care files; disputes are not theirs to read.
     Role.CARE_WORKER: frozenset(_EVERYONE),
     Role.ADMINISTRATOR: frozenset(
-        _EVERYONE | {Action.CHANGE_REGION, Action.CHANGE_UNIT, Action.VIEW_USER, Action.MANAGE_USER}
+        _EVERYONE
+        | {
+            Action.CHANGE_REGION,
+            Action.CHANGE_UNIT,
+            Action.VIEW_USER,
+            Action.MANAGE_USER,
+            Action.CONFIGURE_CASES,
+        }
     ),
 }
+
+# Work that a unit owns is done by the unit's own people: a role held at a region watches
+# over such a record (views, supervises) but never does the unit's work on it.
+UNIT_WORK = frozenset({Action.HANDLE_CASE})
 
 
 @dataclass(frozen=True)
@@ -85,8 +117,27 @@ def grant_covers(grant: Grant, target: Target) -> bool:
     return target.region_prefix.startswith(grant.region_prefix)
 
 
+def grant_allows(grant: Grant, action: Action, target: Target) -> bool:
+    if action not in ROLE_ACTIONS[grant.role]:
+        return False
+    if action in UNIT_WORK:
+        return (
+            grant.unit_id is not None
+            and target.unit_ids is not None
+            and grant.unit_id in target.unit_ids
+        )
+    return grant_covers(grant, target)
+
+
 def allows(grants: Iterable[Grant], action: Action, target: Target) -> bool:
-    return any(action in ROLE_ACTIONS[g.role] and grant_covers(g, target) for g in grants)
+    return any(grant_allows(g, action, target) for g in grants)
+
+
+def acting_units(grants: Iterable[Grant], action: Action, target: Target) -> frozenset[int]:
+    """The units through which the grants let their holder do `action` on the target."""
+    return frozenset(
+        g.unit_id for g in grants if g.unit_id is not None and grant_allows(g, action, target)
+    )
 
 
 def grants_for_action(grants: Iterable[Grant], action: Action) -> list[Grant]:

@@ -149,13 +149,25 @@ class WorkCalendar:
             return -self.working_days_between(b, a)
         return sum(self._is_workday(a + timedelta(days=k)) for k in range(1, (b - a).days + 1))
 
+    def next_workday_from(self, day: date) -> date:
+        """`day` if it is a working day, else the first working day after it."""
+        _check_date(day)
+        while not self._is_workday(day):
+            day += ONE_DAY
+        return day
+
     def deadline(self, start: date, n: int, counting: Counting | str) -> date:
-        """The end of a period of n days counted from `start`, as the policy counts them."""
+        """The end of a period of n days counted from `start`, as the policy counts them.
+
+        A period in calendar days that ends on a rest day ends instead on the first working
+        day after it (民法典 Art. 203: 期间的最后一日是法定休假日的，以法定休假日结束的次日为
+        期间的最后一日; the courts read 法定休假日 as including weekends).
+        """
         match Counting(counting):
             case Counting.WORKING_DAYS:
                 return self.add_working_days(start, n)
             case Counting.CALENDAR_DAYS:
-                return self.add_calendar_days(start, n)
+                return self.next_workday_from(self.add_calendar_days(start, n))
 
 
 def _check_date(day: date) -> None:

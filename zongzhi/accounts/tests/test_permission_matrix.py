@@ -12,27 +12,53 @@ from hypothesis import strategies as st
 
 from zongzhi.accounts.models import RoleAssignment
 from zongzhi.accounts.permissions import (
+    SYSTEM,
     can,
     forget_grants,
     visible_regions,
     visible_units,
 )
 from zongzhi.accounts.rules import Action, Role
+from zongzhi.cases import services
+from zongzhi.cases.models import Case
+from zongzhi.cases.tests.factories import new_case
 from zongzhi.conftest import Cast, build_places, build_units, make_user
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import Level
 from zongzhi.units.models import Unit
 
 READ = {Action.VIEW_REGION, Action.VIEW_UNIT}
+CASE_READ = {Action.VIEW_CASE}
 EXPECTED = {
-    Role.INTAKE_OFFICER: READ,
-    Role.GRID_WORKER: READ,
-    Role.MEDIATOR: READ,
-    Role.UNIT_HANDLER: READ,
-    Role.LEADER: READ | {Action.VIEW_USER},
+    Role.INTAKE_OFFICER: READ | CASE_READ | {Action.REGISTER_CASE, Action.TRIAGE_CASE},
+    Role.GRID_WORKER: READ | CASE_READ | {Action.REGISTER_CASE},
+    Role.MEDIATOR: READ
+    | CASE_READ
+    | {Action.REGISTER_CASE, Action.HANDLE_CASE, Action.MEDIATE_CASE},
+    Role.UNIT_HANDLER: READ | CASE_READ | {Action.HANDLE_CASE, Action.MEDIATE_CASE},
+    Role.LEADER: READ | CASE_READ | {Action.VIEW_USER, Action.SUPERVISE_CASE},
+    # Care workers never read disputes.
     Role.CARE_WORKER: READ,
-    Role.ADMINISTRATOR: set(Action),
+    Role.ADMINISTRATOR: READ
+    | {
+        Action.CHANGE_REGION,
+        Action.CHANGE_UNIT,
+        Action.VIEW_USER,
+        Action.MANAGE_USER,
+        Action.CONFIGURE_CASES,
+    },
 }
+CASE_ACTIONS = {a for a in Action if a.value.startswith("cases.")}
+
+
+def dispatched_case(region: Region, lead: Unit, co: Unit | None = None) -> Case:
+    """A case at `region`, accepted and dispatched to `lead` (with `co` helping)."""
+    case = services.case_register(by=SYSTEM, new=new_case(region=region))
+    services.case_accept(by=SYSTEM, case=case)
+    if not lead.region.prefix.startswith(case.centre_prefix):
+        services.case_escalate(by=SYSTEM, case=case, reason="需县级部门办理")
+    services.case_dispatch(by=SYSTEM, case=case, lead_unit=lead, co_units=[co] if co else [])
+    return Case.objects.prefetch_related("assignments").get(pk=case.pk)
 
 
 def inside_and_outside(cast: Cast, role: Role, action: Action) -> tuple[object | None, object]:
@@ -51,6 +77,9 @@ def inside_and_outside(cast: Cast, role: Role, action: Action) -> tuple[object |
             Role.GRID_WORKER: None,  # no unit sits inside a single grid
         }[role]
         return inside, u.t2_station
+    if action in CASE_ACTIONS:
+        inside_case = dispatched_case(p.g1, u.t1_station, co=u.v1_committee)
+        return inside_case, dispatched_case(p.g2, u.t2_station)
     return cast.by_role[Role.GRID_WORKER], cast.outsider
 
 
@@ -72,12 +101,14 @@ def test_each_role_holds_exactly_its_actions_where_everything_is_in_scope(
 ) -> None:
     # Held at the county (or in the county bureau), every record below is inside scope,
     # so what the role may do is its action set and nothing else.
-    if role == Role.UNIT_HANDLER:
+    if role in {Role.UNIT_HANDLER, Role.MEDIATOR}:
+        # Unit work is done only from inside the unit, so these hold the role there.
         user = make_user("county_holder", role, unit=cast.units.county_bureau)
         unit = cast.units.county_bureau
     else:
         user = make_user("county_holder", role, region=cast.places.county)
         unit = cast.units.t2_station
+    case = dispatched_case(cast.places.g2, cast.units.county_bureau)
     record = {
         Action.VIEW_REGION: cast.places.b2,
         Action.CHANGE_REGION: cast.places.b2,
@@ -85,6 +116,7 @@ def test_each_role_holds_exactly_its_actions_where_everything_is_in_scope(
         Action.CHANGE_UNIT: unit,
         Action.VIEW_USER: cast.outsider,
         Action.MANAGE_USER: cast.outsider,
+        **dict.fromkeys(CASE_ACTIONS, case),
     }
     assert {a for a in Action if can(user, a, record[a])} == EXPECTED[role]
 

@@ -51,8 +51,15 @@ def test_counting_backwards_is_the_negative_of_counting_forwards(a: date, b: dat
 
 
 @given(covered_days, st.integers(min_value=0, max_value=400))
-def test_calendar_days_are_plain_date_arithmetic(start: date, n: int) -> None:
-    assert CALENDAR.deadline(start, n, Counting.CALENDAR_DAYS) == start + timedelta(days=n)
+def test_a_calendar_day_period_ends_n_days_on_or_the_next_working_day(start: date, n: int) -> None:
+    plain = start + timedelta(days=n)
+    end = CALENDAR.deadline(start, n, Counting.CALENDAR_DAYS)
+    assert end >= plain
+    assert CALENDAR.is_workday(end)
+    # Every day it moved past was a rest day.
+    assert not any(
+        CALENDAR.is_workday(plain + timedelta(days=k)) for k in range((end - plain).days)
+    )
 
 
 @given(covered_days, periods)

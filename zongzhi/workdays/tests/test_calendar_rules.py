@@ -106,8 +106,21 @@ def test_a_datetime_is_refused_because_its_day_depends_on_the_time_zone() -> Non
 # Policies count in working days or calendar days.
 
 
-def test_a_policy_in_calendar_days_counts_through_the_holiday() -> None:
-    assert CALENDAR.deadline(date(2025, 9, 30), 3, Counting.CALENDAR_DAYS) == date(2025, 10, 3)
+def test_a_policy_in_calendar_days_counts_through_the_holiday_but_does_not_end_in_it() -> None:
+    # Three calendar days from 30 September end on 3 October, inside the 2025 National Day
+    # holiday (1–8 October), so the period ends on Thursday 9 October (民法典 Art. 203).
+    assert CALENDAR.deadline(date(2025, 9, 30), 3, Counting.CALENDAR_DAYS) == date(2025, 10, 9)
+
+
+def test_a_calendar_day_period_ending_on_an_adjusted_working_saturday_ends_there() -> None:
+    # Saturday 11 October 2025 is worked (调休), so a period ending on it ends on it.
+    assert CALENDAR.deadline(date(2025, 10, 1), 10, Counting.CALENDAR_DAYS) == date(2025, 10, 11)
+
+
+def test_a_sixty_day_petition_period_ending_in_the_spring_festival_ends_after_it() -> None:
+    # Accepted 2025-12-18; 60 days on is 2026-02-16, the eve of the 2026 Spring Festival
+    # holiday (15–23 February), so the limit falls on Tuesday 24 February.
+    assert CALENDAR.deadline(date(2025, 12, 18), 60, Counting.CALENDAR_DAYS) == date(2026, 2, 24)
 
 
 def test_a_policy_in_working_days_skips_the_holiday() -> None:

@@ -1,0 +1,94 @@
+"""Deadlines of a case: pure rules on top of the working-day calendar.
+
+Which policy applies, where the clock stands after a pause, and how near a deadline is.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from zongzhi.workdays.rules import Counting, WorkCalendar
+
+
+@dataclass(frozen=True)
+class PolicyTerms:
+    """A deadline policy reduced to what matching needs (empty/None matches anything)."""
+
+    key: int
+    channel: str
+    category_code: str | None
+    urgent: bool | None
+
+
+def choose_policy(
+    policies: Iterable[PolicyTerms],
+    *,
+    channel: str,
+    category_codes: Sequence[str],  # the case's category, then its parent
+    urgent: bool,
+) -> int | None:
+    """The key of the most specific policy that matches, or None.
+
+    Specificity, most telling first: the channel (a petition is a petition whatever it is
+    about), then the category (second level before top level), then urgency. Ties go to
+    the lower key, so the choice never depends on the order the database returns.
+    """
+    best: tuple[tuple[int, int, int], int] | None = None
+    for p in policies:
+        if p.channel and p.channel != channel:
+            continue
+        if p.category_code is not None and p.category_code not in category_codes:
+            continue
+        if p.urgent is not None and p.urgent != urgent:
+            continue
+        category_rank = 0
+        if p.category_code is not None:
+            category_rank = len(category_codes) - category_codes.index(p.category_code)
+        score = (int(bool(p.channel)), category_rank, int(p.urgent is not None))
+        if best is None or score > best[0] or (score == best[0] and p.key < best[1]):
+            best = (score, p.key)
+    return None if best is None else best[1]
+
+
+def after_pause(
+    calendar: WorkCalendar, due_on: date, *, paused_on: date, resumed_on: date, counting: str
+) -> date:
+    """The deadline once a pause from `paused_on` to `resumed_on` is left out of the count.
+
+    The days after `paused_on` up to and including `resumed_on` do not count, so the
+    deadline moves on by as many days as the policy counts in that stretch.
+    """
+    if resumed_on <= paused_on:
+        return due_on
+    if Counting(counting) == Counting.WORKING_DAYS:
+        skipped = calendar.working_days_between(paused_on, resumed_on)
+        return calendar.add_working_days(due_on, skipped)
+    return calendar.add_calendar_days(due_on, (resumed_on - paused_on).days)
+
+
+class Urgency(StrEnum):
+    NONE = "none"  # nothing is owed now
+    PAUSED = "paused"
+    ON_TIME = "on_time"
+    NEAR = "near"  # within the warning window: amber
+    OVERDUE = "overdue"  # red
+
+
+def urgency(
+    calendar: WorkCalendar,
+    *,
+    due_on: date | None,
+    today: date,
+    warn_days: int,
+    paused: bool,
+) -> Urgency:
+    if due_on is None:
+        return Urgency.NONE
+    if paused:
+        return Urgency.PAUSED
+    if due_on < today:
+        return Urgency.OVERDUE
+    if calendar.working_days_between(today, due_on) <= warn_days:
+        return Urgency.NEAR
+    return Urgency.ON_TIME

@@ -1,0 +1,77 @@
+"""Every write to a case. Each public service is one step of the state machine and goes
+through `_take_step`, the one place that locks the case, checks the step against the
+transition table and the actor against their scope, runs the step's own checks and
+writes, and appends the timeline entry — all in one transaction. A refused step raises
+`Refused`, `PermissionDenied` or `ValidationError` and leaves everything as it was.
+"""
+
+from zongzhi.cases.rules import Refused
+from zongzhi.cases.services.centre import (
+    case_accept,
+    case_archive,
+    case_dispatch,
+    case_escalate,
+    case_merge,
+    case_reject,
+    case_relate,
+    case_transfer,
+    case_visit,
+    case_whistle,
+    suggested_unit,
+)
+from zongzhi.cases.services.intake import NewCase, NewParty, case_register, centre_for, policy_for
+from zongzhi.cases.services.mediation import case_make_agreement, case_record_session
+from zongzhi.cases.services.supervision import (
+    SweepReport,
+    case_grant_extension,
+    case_refuse_extension,
+    case_supervise,
+    sweep_deadlines,
+)
+from zongzhi.cases.services.unit import (
+    case_answer_supervision,
+    case_answer_whistle,
+    case_close,
+    case_pause,
+    case_record_progress,
+    case_request_extension,
+    case_resume,
+    case_return,
+    case_start,
+)
+
+__all__ = [
+    "NewCase",
+    "NewParty",
+    "Refused",
+    "SweepReport",
+    "case_accept",
+    "case_answer_supervision",
+    "case_answer_whistle",
+    "case_archive",
+    "case_close",
+    "case_dispatch",
+    "case_escalate",
+    "case_grant_extension",
+    "case_make_agreement",
+    "case_merge",
+    "case_pause",
+    "case_record_progress",
+    "case_record_session",
+    "case_refuse_extension",
+    "case_register",
+    "case_reject",
+    "case_relate",
+    "case_request_extension",
+    "case_resume",
+    "case_return",
+    "case_start",
+    "case_supervise",
+    "case_transfer",
+    "case_visit",
+    "case_whistle",
+    "centre_for",
+    "policy_for",
+    "suggested_unit",
+    "sweep_deadlines",
+]

@@ -1,0 +1,264 @@
+"""登记: a case comes in, once."""
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from zongzhi.accounts.permissions import require
+from zongzhi.accounts.rules import Action, Target
+from zongzhi.cases import deadlines, rules
+from zongzhi.cases.models import (
+    Attachment,
+    Case,
+    DeadlinePolicy,
+    Party,
+)
+from zongzhi.cases.rules import Status, Step
+from zongzhi.cases.services.steps import (
+    _actor_id,
+    _append,
+    _today,
+)
+from zongzhi.categories.models import Category
+from zongzhi.regions.models import Region
+from zongzhi.regions.rules import PREFIX_LENGTH, Level
+from zongzhi.workdays.selectors import current_calendar
+
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+# What an attachment may be, by its first bytes: photos, scans, documents, recordings.
+ATTACHMENT_SIGNATURES = {
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"%PDF-": "application/pdf",
+    b"PK\x03\x04": "application/zip",  # docx, xlsx
+    b"ID3": "audio/mpeg",
+}
+ATTACHMENT_SUFFIXES = {
+    "image/jpeg": {".jpg", ".jpeg"},
+    "image/png": {".png"},
+    "application/pdf": {".pdf"},
+    "application/zip": {".docx", ".xlsx"},
+    "audio/mpeg": {".mp3"},
+}
+
+
+@dataclass
+class NewParty:
+    role: str
+    name: str
+    kind: str = Party.Kind.PERSON
+    phone: str = ""
+    address: str = ""
+
+
+@dataclass
+class NewCase:
+    channel: str
+    category: Category
+    title: str
+    description: str
+    region: Region
+    parties: Sequence[NewParty]
+    address: str = ""
+    lng: float | None = None
+    lat: float | None = None
+    people_count: int = 1
+    amount: Decimal | None = None
+    risk_level: str = Case.Risk.LOW
+    risk_reasons: str = ""
+    threat_of_violence: bool = False
+    threat_of_self_harm: bool = False
+    petition_stage: str = ""
+    review_of: Case | None = None
+    attachments: Sequence[UploadedFile] = ()
+
+
+def new_tracking_code(today: date) -> str:
+    """Date and six random characters: short to read out, not guessable, no 0/O or 1/I."""
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return today.strftime("%y%m%d") + "-" + "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+def centre_for(region: Region) -> Region:
+    """The centre answering first for a place: its township's, or the county's above it."""
+    if region.level <= Level.COUNTY:
+        return region
+    return Region.objects.get(prefix=region.prefix[: PREFIX_LENGTH[Level.TOWNSHIP]])
+
+
+def policy_for(*, channel: str, category: Category, urgent: bool) -> DeadlinePolicy:
+    policies = list(DeadlinePolicy.objects.filter(is_active=True).select_related("category"))
+    codes = [category.code] + ([category.parent.code] if category.parent else [])
+    key = deadlines.choose_policy(
+        [
+            deadlines.PolicyTerms(
+                key=p.pk,
+                channel=p.channel,
+                category_code=p.category.code if p.category else None,
+                urgent=p.urgent,
+            )
+            for p in policies
+        ],
+        channel=channel,
+        category_codes=codes,
+        urgent=urgent,
+    )
+    if key is None:
+        raise ValidationError("没有适用的时限规则，请管理员先设置一条通用的时限规则")
+    return next(p for p in policies if p.pk == key)
+
+
+def _check_new_case(new: NewCase, today: date) -> None:
+    errors: dict[str, str] = {}
+    if new.category.parent_id is None:
+        errors["category"] = "请选择二级分类"
+    if new.region.level < Level.COUNTY:
+        errors["region"] = "发生地须在县及以下"
+    if not new.title.strip():
+        errors["title"] = "请填写事项标题"
+    if not new.description.strip():
+        errors["description"] = "请填写事项描述"
+    if new.people_count < 1:
+        errors["people_count"] = "涉及人数至少为1"
+    if new.amount is not None and new.amount < 0:
+        errors["amount"] = "涉及金额不能为负数"
+    if (new.lng is None) != (new.lat is None):
+        errors["lng"] = "经度和纬度须同时填写"
+    if new.risk_level in {Case.Risk.HIGH, Case.Risk.MAJOR} and not new.risk_reasons.strip():
+        errors["risk_reasons"] = "风险等级为高或重大时须写明原因"
+    if not any(p.name.strip() for p in new.parties):
+        errors["parties"] = "至少登记一名当事人或反映人"
+    if new.petition_stage in {Case.PetitionStage.REVIEW, Case.PetitionStage.RE_REVIEW}:
+        errors.update(_check_review(new, today))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_review(new: NewCase, today: date) -> dict[str, str]:
+    reviewed = new.review_of
+    wanted = {
+        Case.PetitionStage.REVIEW: Case.PetitionStage.ORIGINAL,
+        Case.PetitionStage.RE_REVIEW: Case.PetitionStage.REVIEW,
+    }[Case.PetitionStage(new.petition_stage)]
+    if reviewed is None or reviewed.petition_stage != wanted:
+        label = "信访事项" if wanted == Case.PetitionStage.ORIGINAL else "复查事项"
+        return {"review_of": f"请选择要{Case.PetitionStage(new.petition_stage).label}的{label}"}
+    if reviewed.closed_on is None:
+        return {"review_of": "原事项尚未办结，不能申请复查或复核"}
+    if not rules.review_request_is_timely(reviewed.closed_on, today):
+        return {
+            "review_of": f"已超过{rules.REVIEW_REQUEST_DAYS}日的申请期限（信访工作条例第35、36条）"
+        }
+    return {}
+
+
+def _check_attachment(upload: UploadedFile) -> str:
+    name = upload.name or ""
+    if upload.size is not None and upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError({"attachments": f"“{name}”超过20MB"})
+    head = upload.read(16)
+    upload.seek(0)
+    kind = next((t for sig, t in ATTACHMENT_SIGNATURES.items() if head.startswith(sig)), None)
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if kind is None or suffix not in ATTACHMENT_SUFFIXES[kind]:
+        raise ValidationError(
+            {"attachments": f"“{name}”的类型不支持：只收照片（JPG/PNG）、PDF、Word、Excel和MP3录音"}
+        )
+    return kind
+
+
+def case_register(*, by: Any, new: NewCase, idempotency_key: str | None = None) -> Case:
+    """登记. A retry with the same idempotency key returns the case the first call made."""
+    if idempotency_key:
+        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            require(by, Action.VIEW_CASE, existing)
+            return existing
+    require(by, Action.REGISTER_CASE, Target(region_prefix=new.region.prefix))
+    today = _today()
+    _check_new_case(new, today)
+    kinds = [_check_attachment(upload) for upload in new.attachments]
+    urgent = new.threat_of_violence or new.threat_of_self_harm
+    petition = bool(new.petition_stage) or new.channel == Case.Channel.PETITION
+    policy = policy_for(channel=new.channel, category=new.category, urgent=urgent)
+    handle_days = policy.handle_days
+    if new.petition_stage in {Case.PetitionStage.REVIEW, Case.PetitionStage.RE_REVIEW}:
+        handle_days = rules.REVIEW_ANSWER_DAYS
+    centre = centre_for(new.region)
+    case = Case(
+        code=new_tracking_code(today),
+        idempotency_key=idempotency_key or None,
+        channel=new.channel,
+        category=new.category,
+        title=new.title.strip(),
+        description=new.description.strip(),
+        region=new.region,
+        region_prefix=new.region.prefix,
+        address=new.address.strip(),
+        lng=new.lng,
+        lat=new.lat,
+        centre=centre,
+        centre_prefix=centre.prefix,
+        people_count=new.people_count,
+        amount=new.amount,
+        risk_level=new.risk_level,
+        risk_reasons=new.risk_reasons.strip(),
+        threat_of_violence=new.threat_of_violence,
+        threat_of_self_harm=new.threat_of_self_harm,
+        petition_stage=new.petition_stage or (Case.PetitionStage.ORIGINAL if petition else ""),
+        review_of=new.review_of,
+        policy=policy,
+        counting=policy.counting,
+        accept_days=policy.accept_days,
+        handle_days=handle_days,
+        warn_days=policy.warn_days,
+        due_on=current_calendar().deadline(today, policy.accept_days, policy.counting),
+        registered_at=timezone.now(),
+        registered_by_id=_actor_id(by),
+        status=Status.REGISTERED,
+    )
+    try:
+        with transaction.atomic():
+            case.full_clean(exclude=["related"])
+            case.save()
+            Party.objects.bulk_create(
+                Party(
+                    case=case,
+                    kind=p.kind,
+                    role=p.role,
+                    name=p.name.strip(),
+                    phone=p.phone.strip(),
+                    address=p.address.strip(),
+                )
+                for p in new.parties
+                if p.name.strip()
+            )
+            for upload, kind in zip(new.attachments, kinds, strict=True):
+                Attachment.objects.create(
+                    case=case,
+                    file=upload,
+                    name=upload.name or "",
+                    content_type=kind,
+                    size=upload.size or 0,
+                    uploaded_by_id=_actor_id(by),
+                    uploaded_at=case.registered_at,
+                )
+            data: dict[str, Any] = {"policy": policy.name, "due_on": str(case.due_on)}
+            if urgent:
+                # Threat of violence or self-harm: handled at once, and care offered.
+                data["care_referral_offered"] = True
+            _append(case, Step.REGISTER, None, by=by, unit=None, note="", data=data)
+    except IntegrityError:
+        # Two submissions with one key raced; the other one won. Hand back its case.
+        if idempotency_key:
+            return Case.objects.get(idempotency_key=idempotency_key)
+        raise
+    return case

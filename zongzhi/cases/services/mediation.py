@@ -1,0 +1,111 @@
+"""Mediation sessions and agreements."""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from zongzhi.cases.models import (
+    Case,
+    MediationAgreement,
+    MediationSession,
+)
+from zongzhi.cases.rules import Refused, Step
+from zongzhi.cases.services.steps import (
+    StepContext,
+    _actor_id,
+    _require_text,
+    _take_step,
+)
+from zongzhi.units.models import Unit
+
+
+def case_record_session(
+    *,
+    by: Any,
+    case: Case,
+    held_on: date,
+    place: str,
+    mediators: str,
+    parties_present: str,
+    record: str,
+) -> MediationSession:
+    values = {
+        "place": _require_text(place, "place", "调解地点"),
+        "mediators": _require_text(mediators, "mediators", "调解员"),
+        "parties_present": _require_text(parties_present, "parties_present", "到场当事人"),
+        "record": _require_text(record, "record", "调解记录"),
+    }
+    made: list[MediationSession] = []
+
+    def write(c: StepContext) -> None:
+        if held_on > c.today:
+            raise ValidationError({"held_on": "调解日期不能晚于今天"})
+        session = MediationSession.objects.create(
+            case=c.case,
+            held_on=held_on,
+            recorded_by_id=_actor_id(by),
+            recorded_at=timezone.now(),
+            **values,
+        )
+        made.append(session)
+        c.data.update(session=session.pk, held_on=held_on.isoformat(), place=values["place"])
+
+    _take_step(by=by, case=case, step=Step.MEDIATE, note=values["record"], write=write)
+    return made[0]
+
+
+def _committee_for(c: StepContext) -> Unit:
+    committee = Unit.Kind.MEDIATION_COMMITTEE
+    if c.unit is not None and c.unit.kind == committee:
+        return c.unit
+    if c.case.lead_unit is not None and c.case.lead_unit.kind == committee:
+        return c.case.lead_unit
+    raise Refused("调解协议书须由人民调解委员会出具：请由调委会主办或以调委会调解员身份制作")
+
+
+def case_make_agreement(
+    *,
+    by: Any,
+    case: Case,
+    facts: str,
+    terms: str,
+    performance: str,
+    mediators: str,
+    made_on: date,
+) -> MediationAgreement:
+    """调解协议书, with what 人民调解法 Art. 29 asks for."""
+    values = {
+        "facts": _require_text(facts, "facts", "纠纷主要事实、争议事项及各方责任"),
+        "terms": _require_text(terms, "terms", "协议内容"),
+        "performance": _require_text(performance, "performance", "履行方式、期限"),
+        "mediators": _require_text(mediators, "mediators", "人民调解员"),
+    }
+    made: list[MediationAgreement] = []
+
+    def write(c: StepContext) -> None:
+        committee = _committee_for(c)
+        parties = [
+            {"role": p.get_role_display(), "name": p.name, "phone": p.phone, "address": p.address}
+            for p in c.case.parties.all()
+        ]
+        if len(parties) < 2:
+            raise ValidationError({"parties": "调解协议须有至少两方当事人，请先补充当事人"})
+        count = MediationAgreement.objects.filter(
+            committee=committee, made_on__year=made_on.year
+        ).count()
+        agreement = MediationAgreement.objects.create(
+            case=c.case,
+            number=f"（{made_on.year}）{committee.pk}调字第{count + 1}号",
+            committee=committee,
+            parties=parties,
+            made_on=made_on,
+            made_by_id=_actor_id(by),
+            **values,
+        )
+        made.append(agreement)
+        c.data.update(agreement=agreement.pk, number=agreement.number)
+
+    _take_step(by=by, case=case, step=Step.AGREE, note=values["terms"], write=write)
+    return made[0]

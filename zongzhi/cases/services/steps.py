@@ -1,0 +1,159 @@
+"""The one write path for a case: `_take_step`, and what it needs."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from zongzhi.accounts.permissions import grants_of, require
+from zongzhi.accounts.rules import UNIT_WORK, Action, Target, acting_units
+from zongzhi.cases import deadlines, rules
+from zongzhi.cases.models import (
+    Case,
+    CaseEvent,
+    ClockPause,
+)
+from zongzhi.cases.rules import Refused, Status, Step
+from zongzhi.units.models import Unit
+from zongzhi.workdays.selectors import current_calendar
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _actor_name(by: Any) -> str:
+    return str(getattr(by, "full_name", "") or by)
+
+
+def _actor_id(by: Any) -> int | None:
+    return getattr(by, "pk", None)
+
+
+# --- The one write path ---------------------------------------------------------------
+
+
+@dataclass
+class StepContext:
+    """What a step's own writer gets: the locked case, who acts, and for which unit."""
+
+    case: Case
+    by: Any
+    unit: Unit | None
+    today: date
+    data: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+
+def _target_for(case: Case, action: Action) -> Target:
+    if action == Action.TRIAGE_CASE:
+        return case.centre_target()
+    return case.scope_target()
+
+
+def _acting_unit(by: Any, case: Case, transition: rules.Transition) -> Unit | None:
+    """The unit the actor acts for on this case; a lead-only step needs the lead unit."""
+    if getattr(by, "is_superuser", False):
+        return case.lead_unit
+    target = case.scope_target()
+    units = acting_units(grants_of(by), transition.action, target)
+    if transition.lead_only:
+        if case.lead_unit_id not in units:
+            raise Refused(f"只有主办单位可以{transition.name}")
+        return case.lead_unit
+    if not units:
+        return None
+    if case.lead_unit_id in units:
+        return case.lead_unit
+    return Unit.objects.get(pk=min(units))
+
+
+def _take_step(
+    *,
+    by: Any,
+    case: Case,
+    step: Step,
+    note: str = "",
+    write: Callable[[StepContext], None] | None = None,
+) -> Case:
+    with transaction.atomic():
+        locked = (
+            Case.objects.select_for_update()
+            .select_related("lead_unit", "centre", "region", "category__parent")
+            .prefetch_related("assignments")
+            .get(pk=case.pk)
+        )
+        before = locked.status_enum
+        transition = rules.check_step(step, before)
+        require(by, transition.action, _target_for(locked, transition.action))
+        unit = None
+        if transition.action in UNIT_WORK or transition.action == Action.MEDIATE_CASE:
+            unit = _acting_unit(by, locked, transition)
+        context = StepContext(case=locked, by=by, unit=unit, today=_today(), note=note.strip())
+        if write is not None:
+            write(context)
+        locked.status = rules.status_after(step, before)
+        locked.full_clean(exclude=["related", "idempotency_key", "code"])
+        locked.save()
+        _append(locked, step, before, by=by, unit=unit, note=context.note, data=context.data)
+    _refresh(case, locked)
+    return case
+
+
+def _append(
+    case: Case,
+    step: Step,
+    before: Status | None,
+    *,
+    by: Any,
+    unit: Unit | None,
+    note: str,
+    data: dict[str, Any],
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        step=step,
+        from_status=before or "",
+        to_status=case.status,
+        at=timezone.now(),
+        actor_id=_actor_id(by),
+        actor_name=_actor_name(by),
+        unit=unit,
+        note=note,
+        data=data,
+    )
+
+
+def _refresh(stale: Case, fresh: Case) -> None:
+    """Bring the caller's object up to date, so it never holds a status the case left."""
+    stale.refresh_from_db()
+
+
+def _require_text(value: str, field_name: str, label: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field_name: f"请填写{label}"})
+    return value
+
+
+def _end_pause(c: StepContext, on: date) -> None:
+    pause = ClockPause.objects.filter(case=c.case, ended_on__isnull=True).first()
+    if pause is None:
+        return
+    pause.ended_on = on
+    pause.save()
+    if c.case.due_on is not None:
+        before = c.case.due_on
+        c.case.due_on = deadlines.after_pause(
+            current_calendar(),
+            before,
+            paused_on=pause.started_on,
+            resumed_on=on,
+            counting=c.case.counting,
+        )
+        c.data.update(from_due_on=before.isoformat(), due_on=c.case.due_on.isoformat())
+    c.case.paused_since = None

@@ -1,0 +1,196 @@
+"""A leader's steps and the scheduled sweep: supervision orders, extensions, deadlines."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils import timezone
+
+from zongzhi.accounts.permissions import SYSTEM
+from zongzhi.cases.models import (
+    Case,
+    ClockPause,
+    DeadlineAlert,
+    ExtensionRequest,
+    SupervisionOrder,
+)
+from zongzhi.cases.rules import Refused, Step
+from zongzhi.cases.services.steps import (
+    StepContext,
+    _actor_id,
+    _require_text,
+    _take_step,
+    _today,
+)
+from zongzhi.cases.services.unit import case_resume
+from zongzhi.workdays.selectors import current_calendar
+
+
+def _pending_extension(case: Case) -> ExtensionRequest:
+    pending = (
+        ExtensionRequest.objects.select_for_update()
+        .filter(case=case, decision=ExtensionRequest.Decision.PENDING)
+        .first()
+    )
+    if pending is None:
+        raise Refused("没有待审批的延期申请")
+    return pending
+
+
+def case_grant_extension(
+    *, by: Any, case: Case, note: str = "", applicant_told_by: str = ""
+) -> Case:
+    """批准延期: the deadline moves on by the days asked for."""
+
+    def write(c: StepContext) -> None:
+        request = _pending_extension(c.case)
+        if c.case.is_petition and not applicant_told_by.strip():
+            raise ValidationError(
+                {
+                    "applicant_told_by": "信访事项延期须告知信访人，"
+                    "请写明告知方式（信访工作条例第34条）"
+                }
+            )
+        request.decision = ExtensionRequest.Decision.GRANTED
+        request.decided_at = timezone.now()
+        request.decided_by_id = _actor_id(by)
+        request.decision_note = c.note
+        request.applicant_told_by = applicant_told_by.strip()
+        request.save()
+        assert c.case.due_on is not None
+        before = c.case.due_on
+        c.case.due_on = current_calendar().deadline(before, request.days, c.case.counting)
+        c.data.update(
+            days=request.days, from_due_on=before.isoformat(), due_on=c.case.due_on.isoformat()
+        )
+
+    return _take_step(by=by, case=case, step=Step.GRANT_EXTENSION, note=note, write=write)
+
+
+def case_refuse_extension(*, by: Any, case: Case, note: str) -> Case:
+    note = _require_text(note, "note", "不予延期的理由")
+
+    def write(c: StepContext) -> None:
+        request = _pending_extension(c.case)
+        request.decision = ExtensionRequest.Decision.REFUSED
+        request.decided_at = timezone.now()
+        request.decided_by_id = _actor_id(by)
+        request.decision_note = c.note
+        request.save()
+        c.data["days"] = request.days
+
+    return _take_step(by=by, case=case, step=Step.REFUSE_EXTENSION, note=note, write=write)
+
+
+def case_supervise(
+    *, by: Any, case: Case, text: str, answer_days: int | None = None
+) -> SupervisionOrder:
+    """督办: an order to the lead unit (or the centre, before dispatch), with its deadline."""
+    text = _require_text(text, "text", "督办要求")
+    made: list[SupervisionOrder] = []
+
+    def write(c: StepContext) -> None:
+        days = answer_days or (c.case.policy.supervision_days if c.case.policy else 3)
+        order = SupervisionOrder.objects.create(
+            case=c.case,
+            text=text,
+            issued_at=timezone.now(),
+            issued_by_id=_actor_id(by),
+            answer_due_on=current_calendar().add_working_days(c.today, days),
+        )
+        made.append(order)
+        c.data.update(order=order.pk, answer_due_on=order.answer_due_on.isoformat())
+
+    _take_step(by=by, case=case, step=Step.SUPERVISE, note=text, write=write)
+    return made[0]
+
+
+@dataclass
+class SweepReport:
+    resumed: int = 0
+    warned: int = 0
+    supervised: int = 0
+
+
+def _overdue_order(case: Case, today: date) -> bool:
+    """Raise the automatic supervision order for the case's missed deadline, once."""
+    due_on = case.due_on
+    assert due_on is not None
+
+    def write(c: StepContext) -> None:
+        if c.case.due_on != due_on or c.case.paused_since is not None:
+            raise Refused("期限已变")
+        days = c.case.policy.supervision_days if c.case.policy else 3
+        order = SupervisionOrder.objects.create(
+            case=c.case,
+            text=f"该事项已超过办理期限（{due_on:%Y-%m-%d}），请主办单位说明情况并加快办理。",
+            issued_at=timezone.now(),
+            automatic=True,
+            for_due_on=due_on,
+            answer_due_on=current_calendar().add_working_days(today, days),
+        )
+        c.data.update(order=order.pk, for_due_on=due_on.isoformat(), automatic=True)
+
+    try:
+        _take_step(by=SYSTEM, case=case, step=Step.SUPERVISE, note="超期自动督办", write=write)
+    except (IntegrityError, Refused):
+        return False
+    return True
+
+
+def _warn(case: Case, today: date) -> bool:
+    due_on = case.due_on
+    assert due_on is not None
+
+    def write(c: StepContext) -> None:
+        if c.case.due_on != due_on:
+            raise Refused("期限已变")
+        DeadlineAlert.objects.create(case=c.case, due_on=due_on, sent_at=timezone.now())
+        c.data["due_on"] = due_on.isoformat()
+
+    try:
+        _take_step(by=SYSTEM, case=case, step=Step.WARN, note="", write=write)
+    except (IntegrityError, Refused):
+        return False
+    return True
+
+
+def sweep_deadlines(*, today: date | None = None) -> SweepReport:
+    """The scheduled pass over every open case: resume pauses that have run their course,
+    warn before deadlines, and raise a supervision order on every deadline missed.
+
+    Running it twice does nothing the second time: each warning and each automatic order
+    is one row under a unique constraint (case, deadline), checked before it is written.
+    """
+    today = today or _today()
+    calendar = current_calendar()
+    report = SweepReport()
+    for pause in ClockPause.objects.filter(ended_on__isnull=True, until__lte=today).select_related(
+        "case"
+    ):
+        try:
+            case_resume(by=SYSTEM, case=pause.case, on=pause.until, note="到期自动恢复计时")
+            report.resumed += 1
+        except Refused:
+            continue
+    open_cases = Case.objects.open().filter(due_on__isnull=False, paused_since__isnull=True)
+    supervised = set(
+        SupervisionOrder.objects.filter(automatic=True, case__in=open_cases).values_list(
+            "case_id", "for_due_on"
+        )
+    )
+    alerted = set(
+        DeadlineAlert.objects.filter(case__in=open_cases).values_list("case_id", "due_on")
+    )
+    for case in open_cases.only("pk", "due_on", "warn_days", "status"):
+        assert case.due_on is not None
+        if case.due_on < today:
+            if (case.pk, case.due_on) not in supervised and _overdue_order(case, today):
+                report.supervised += 1
+        elif (case.pk, case.due_on) not in alerted:
+            near = calendar.working_days_between(today, case.due_on) <= case.warn_days
+            if near and _warn(case, today):
+                report.warned += 1
+    return report

@@ -1,0 +1,170 @@
+"""The lead unit's steps: sign for it, return it, answer, ask for time, pause, close."""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from zongzhi.accounts.permissions import grants_of
+from zongzhi.accounts.rules import Action, acting_units
+from zongzhi.cases import rules
+from zongzhi.cases.models import (
+    Case,
+    ClockPause,
+    ExtensionRequest,
+    Summons,
+    SupervisionOrder,
+)
+from zongzhi.cases.rules import Refused, Step
+from zongzhi.cases.services.steps import (
+    StepContext,
+    _actor_id,
+    _end_pause,
+    _require_text,
+    _take_step,
+)
+
+
+def case_start(*, by: Any, case: Case, note: str = "") -> Case:
+    """签收: the lead unit takes the case on."""
+    return _take_step(by=by, case=case, step=Step.START, note=note)
+
+
+def case_return(*, by: Any, case: Case, reason: str) -> Case:
+    """退回: not this unit's case. Back to the centre, which dispatches it again."""
+    reason = _require_text(reason, "reason", "退回理由")
+
+    def write(c: StepContext) -> None:
+        c.data["unit"] = c.case.lead_unit.name if c.case.lead_unit else None
+        c.case.assignments.all().delete()
+        c.case.lead_unit = None
+        _end_pause(c, c.today)
+
+    return _take_step(by=by, case=case, step=Step.RETURN, note=reason, write=write)
+
+
+def case_record_progress(*, by: Any, case: Case, note: str) -> Case:
+    note = _require_text(note, "note", "办理情况")
+    return _take_step(by=by, case=case, step=Step.PROGRESS, note=note)
+
+
+def case_answer_whistle(*, by: Any, case: Case, answer: str) -> Case:
+    """报到: a summoned unit answers the summons."""
+    answer = _require_text(answer, "answer", "报到意见")
+
+    def write(c: StepContext) -> None:
+        mine = acting_units(grants_of(by), Action.HANDLE_CASE, c.case.scope_target())
+        summons = Summons.objects.filter(
+            case=c.case, unit_id__in=mine, answered_at__isnull=True
+        ).first()
+        if summons is None:
+            raise Refused("您所在单位没有待报到的吹哨")
+        summons.answered_at = timezone.now()
+        summons.answered_by_id = _actor_id(by)
+        summons.answer = answer
+        summons.save()
+        c.unit = summons.unit
+        c.data["late"] = c.today > summons.answer_due_on
+
+    return _take_step(by=by, case=case, step=Step.ANSWER_WHISTLE, note=answer, write=write)
+
+
+def case_answer_supervision(*, by: Any, case: Case, order: SupervisionOrder, answer: str) -> Case:
+    answer = _require_text(answer, "answer", "督办反馈")
+
+    def write(c: StepContext) -> None:
+        locked = SupervisionOrder.objects.select_for_update().get(pk=order.pk, case=c.case)
+        if locked.answered_at is not None:
+            raise Refused("该督办已反馈")
+        locked.answered_at = timezone.now()
+        locked.answered_by_id = _actor_id(by)
+        locked.answer = answer
+        locked.save()
+        c.data.update(order=locked.pk, late=c.today > locked.answer_due_on)
+
+    return _take_step(by=by, case=case, step=Step.ANSWER_SUPERVISION, note=answer, write=write)
+
+
+def case_request_extension(*, by: Any, case: Case, days: int, reason: str) -> Case:
+    reason = _require_text(reason, "reason", "延期理由")
+    if days < 1:
+        raise ValidationError({"days": "延长天数至少为1天"})
+
+    def write(c: StepContext) -> None:
+        requests = c.case.extension_requests.all()
+        if requests.filter(decision=ExtensionRequest.Decision.PENDING).exists():
+            raise Refused("已有一份延期申请待审批")
+        if c.case.is_petition:
+            if days > rules.PETITION_EXTENSION_MAX_DAYS:
+                raise ValidationError(
+                    {
+                        "days": f"信访事项延期不得超过{rules.PETITION_EXTENSION_MAX_DAYS}日"
+                        "（信访工作条例第34条）"
+                    }
+                )
+            granted = requests.filter(decision=ExtensionRequest.Decision.GRANTED).count()
+            if granted >= rules.PETITION_EXTENSION_LIMIT:
+                raise Refused("信访事项只能延期一次（信访工作条例第34条）")
+        assert c.unit is not None
+        ExtensionRequest.objects.create(
+            case=c.case,
+            unit=c.unit,
+            days=days,
+            reason=reason,
+            requested_at=timezone.now(),
+            requested_by_id=_actor_id(by),
+        )
+        c.data["days"] = days
+
+    return _take_step(by=by, case=case, step=Step.REQUEST_EXTENSION, note=reason, write=write)
+
+
+def case_pause(*, by: Any, case: Case, reason: str, until: date, note: str = "") -> Case:
+    """中止计时 for an appraisal, a hearing …; it resumes on its own on `until`."""
+    if reason not in ClockPause.Reason.values:
+        raise ValidationError({"reason": "请选择中止计时的事由"})
+
+    def write(c: StepContext) -> None:
+        if c.case.paused_since is not None:
+            raise Refused("计时已中止")
+        if until <= c.today:
+            raise ValidationError({"until": "恢复日期须晚于今天"})
+        ClockPause.objects.create(
+            case=c.case, reason=reason, note=c.note, started_on=c.today, until=until
+        )
+        c.case.paused_since = c.today
+        c.data.update(reason=reason, until=until.isoformat())
+
+    return _take_step(by=by, case=case, step=Step.PAUSE, note=note, write=write)
+
+
+def case_resume(*, by: Any, case: Case, on: date | None = None, note: str = "") -> Case:
+    """恢复计时; the days paused do not count, so the deadline moves on by them."""
+
+    def write(c: StepContext) -> None:
+        if c.case.paused_since is None:
+            raise Refused("计时没有中止")
+        _end_pause(c, on or c.today)
+
+    return _take_step(by=by, case=case, step=Step.RESUME, note=note, write=write)
+
+
+def case_close(*, by: Any, case: Case, outcome: str, note: str) -> Case:
+    """办结 with the outcome. Open requests for more time lapse with it."""
+    if outcome not in Case.Outcome.values:
+        raise ValidationError({"outcome": "请选择办结结果"})
+    note = _require_text(note, "note", "办结情况")
+
+    def write(c: StepContext) -> None:
+        _end_pause(c, c.today)
+        ExtensionRequest.objects.filter(
+            case=c.case, decision=ExtensionRequest.Decision.PENDING
+        ).update(decision=ExtensionRequest.Decision.WITHDRAWN, decided_at=timezone.now())
+        c.case.outcome = outcome
+        c.case.outcome_note = note
+        c.case.closed_on = c.today
+        c.case.due_on = None
+        c.data["outcome"] = outcome
+
+    return _take_step(by=by, case=case, step=Step.CLOSE, note=note, write=write)
