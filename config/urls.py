@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("zongzhi.accounts.urls")),
     path("regions/", include("zongzhi.regions.urls")),
     path("units/", include("zongzhi.units.urls")),
+    path("cases/", include("zongzhi.cases.urls")),
     path("", include("zongzhi.core.urls")),
 ]
 

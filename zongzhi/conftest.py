@@ -10,11 +10,6 @@ import pytest
 from django.test import Client
 from hypothesis import settings
 
-# Speed is measured by `make bench`, not by timed tests: a slow shared CI machine must not
-# turn a correct property into a failure.
-settings.register_profile("zongzhi", deadline=None)
-settings.load_profile("zongzhi")
-
 from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
@@ -23,6 +18,11 @@ from zongzhi.regions.services import import_divisions
 from zongzhi.regions.sources import DivisionRow
 from zongzhi.units.models import Unit
 from zongzhi.units.services import unit_create
+
+# Speed is measured by `make bench`, not by timed tests: a slow shared CI machine must not
+# turn a correct property into a failure.
+settings.register_profile("zongzhi", deadline=None)
+settings.load_profile("zongzhi")
 
 PASSWORD = "Test-pass-2026"
 

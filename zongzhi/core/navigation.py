@@ -20,6 +20,9 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem(_("首页"), "home", None),
+    NavItem(_("事项"), "cases:index", Action.VIEW_CASE),
+    NavItem(_("登记"), "cases:new", Action.REGISTER_CASE),
+    NavItem(_("督办"), "cases:supervision", Action.SUPERVISE_CASE),
     NavItem(_("区划与网格"), "regions:index", Action.VIEW_REGION),
     NavItem(_("单位"), "units:index", Action.VIEW_UNIT),
 ]

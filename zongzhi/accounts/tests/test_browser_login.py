@@ -7,7 +7,11 @@ from zongzhi.browser import ARTIFACTS
 from zongzhi.core.demo import DEMO_PASSWORD, load_demo
 from zongzhi.regions.models import Region
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    # serialized_rollback: the seeded categories and rules come back after the flush.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_a_township_officer_logs_in_on_a_phone_and_sees_their_township(

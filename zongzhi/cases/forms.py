@@ -1,0 +1,250 @@
+"""Forms for the case pages: the intake form and one small form per step."""
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zongzhi.cases.models import Case, ClockPause, Party, SupervisionOrder
+from zongzhi.categories.models import Category
+from zongzhi.regions.models import Region
+from zongzhi.units.models import Unit
+
+
+class GroupedCategoryField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.parent.name} / {obj.name}" if obj.parent else obj.name
+
+
+class RegionField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        indent = "\u3000" * max(0, obj.level - Region.Level.TOWNSHIP)
+        return f"{indent}{obj.name}"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class IntakeForm(forms.Form):
+    """登记. Fast at a counter and on a phone: the common fields first, the rest below."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    channel = forms.ChoiceField(label=_("来源渠道"), choices=Case.Channel.choices)
+    category = GroupedCategoryField(
+        label=_("事项分类"),
+        queryset=Category.objects.filter(parent__isnull=False, is_active=True)
+        .select_related("parent")
+        .order_by("parent__sort_order", "sort_order", "code"),
+    )
+    title = forms.CharField(label=_("事项标题"), max_length=100)
+    description = forms.CharField(label=_("事项描述"), widget=forms.Textarea(attrs={"rows": 4}))
+    region = RegionField(label=_("发生地"), queryset=Region.objects.none())
+    address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
+    applicant_name = forms.CharField(label=_("反映人/申请人姓名"), max_length=100)
+    applicant_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    respondent_name = forms.CharField(label=_("被申请人姓名/名称"), max_length=100, required=False)
+    respondent_phone = forms.CharField(label=_("被申请人电话"), max_length=30, required=False)
+    people_count = forms.IntegerField(label=_("涉及人数"), min_value=1, initial=1)
+    amount = forms.DecimalField(
+        label=_("涉及金额（元）"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
+    risk_level = forms.ChoiceField(label=_("风险等级"), choices=Case.Risk.choices, initial="low")
+    risk_reasons = forms.CharField(
+        label=_("风险原因"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    threat_of_violence = forms.BooleanField(label=_("有暴力倾向"), required=False)
+    threat_of_self_harm = forms.BooleanField(label=_("有自伤自杀倾向"), required=False)
+    attachments = MultipleFileField(label=_("附件（照片、PDF、Word、Excel、录音）"), required=False)
+
+    def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+
+    def parties(self) -> list[Any]:
+        from zongzhi.cases.services import NewParty
+
+        data = self.cleaned_data
+        parties = [
+            NewParty(
+                role=Party.Role.APPLICANT,
+                name=data["applicant_name"],
+                phone=data["applicant_phone"],
+            )
+        ]
+        if data.get("respondent_name"):
+            parties.append(
+                NewParty(
+                    role=Party.Role.RESPONDENT,
+                    name=data["respondent_name"],
+                    phone=data.get("respondent_phone", ""),
+                )
+            )
+        return parties
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.get_kind_display()}）"
+
+
+class UnitsChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.get_kind_display()}）"
+
+
+def _note(label: Any, *, required: bool = False, rows: int = 2) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows})
+    )
+
+
+class NoteForm(forms.Form):
+    note = _note(_("说明"))
+
+
+class RequiredNoteForm(forms.Form):
+    note = _note(_("说明"), required=True)
+
+
+class ReasonForm(forms.Form):
+    reason = _note(_("理由"), required=True)
+
+
+class RejectForm(forms.Form):
+    reason = _note(_("不予受理的理由"), required=True)
+    notice = forms.CharField(
+        label=_("告知方式"), max_length=100, initial=_("当面告知并出具不予受理告知书")
+    )
+
+
+class DispatchForm(forms.Form):
+    lead_unit = UnitChoiceField(label=_("主办单位"), queryset=Unit.objects.none())
+    co_units = UnitsChoiceField(
+        label=_("协办单位"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = _note(_("派单说明"))
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["co_units"].queryset = units  # type: ignore[attr-defined]
+
+
+class TransferForm(forms.Form):
+    lead_unit = UnitChoiceField(label=_("改派给"), queryset=Unit.objects.none())
+    note = _note(_("转办说明"), required=True)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class WhistleForm(forms.Form):
+    units = UnitsChoiceField(
+        label=_("召集的县级部门"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    reason = _note(_("吹哨事由"), required=True)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+
+
+class AnswerForm(forms.Form):
+    answer = _note(_("意见"), required=True)
+
+
+class SuperviseForm(forms.Form):
+    text = _note(_("督办要求"), required=True)
+    answer_days = forms.IntegerField(
+        label=_("反馈时限（工作日）"), min_value=1, max_value=30, initial=3
+    )
+
+
+class AnswerSupervisionForm(forms.Form):
+    order = forms.ModelChoiceField(label=_("督办"), queryset=SupervisionOrder.objects.none())
+    answer = _note(_("反馈"), required=True)
+
+    def __init__(self, *args: Any, orders: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["order"].queryset = orders  # type: ignore[attr-defined]
+
+
+class ExtensionForm(forms.Form):
+    days = forms.IntegerField(label=_("延长天数"), min_value=1, max_value=90)
+    reason = _note(_("延期理由"), required=True)
+
+
+class GrantExtensionForm(forms.Form):
+    note = _note(_("审批意见"))
+    applicant_told_by = forms.CharField(
+        label=_("告知信访人方式（信访事项必填）"), max_length=100, required=False
+    )
+
+
+class PauseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("中止事由"), choices=ClockPause.Reason.choices)
+    until = forms.DateField(label=_("预计恢复日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = _note(_("说明"))
+
+
+class SessionForm(forms.Form):
+    held_on = forms.DateField(
+        label=_("调解日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=timezone.localdate,
+    )
+    place = forms.CharField(label=_("调解地点"), max_length=200)
+    mediators = forms.CharField(label=_("调解员"), max_length=200)
+    parties_present = forms.CharField(label=_("到场当事人"), max_length=300)
+    record = _note(_("调解记录"), required=True, rows=4)
+
+
+class AgreementForm(forms.Form):
+    facts = _note(_("纠纷主要事实、争议事项及各方责任"), required=True, rows=4)
+    terms = _note(_("协议内容"), required=True, rows=4)
+    performance = _note(_("履行方式、期限"), required=True)
+    mediators = forms.CharField(label=_("人民调解员"), max_length=200)
+    made_on = forms.DateField(
+        label=_("签订日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=timezone.localdate,
+    )
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("办结结果"), choices=Case.Outcome.choices)
+    note = _note(_("办结情况"), required=True, rows=3)
+
+
+class VisitForm(forms.Form):
+    satisfaction = forms.ChoiceField(
+        label=_("满意度"), choices=Case.Satisfaction.choices, widget=forms.RadioSelect
+    )
+    note = _note(_("回访情况（不满意时必填）"))
+
+
+class CaseCodeForm(forms.Form):
+    code = forms.CharField(label=_("事项查询码"), max_length=20)
+    note = _note(_("说明"))

@@ -1,0 +1,264 @@
+"""Reads of cases: what a user may see, their work list, what they may do now."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from zongzhi.accounts.permissions import can, grants_of, scope_q
+from zongzhi.accounts.rules import ROLE_ACTIONS, Action, acting_units
+from zongzhi.cases import deadlines, rules
+from zongzhi.cases.models import (
+    Assignment,
+    Case,
+    CaseEvent,
+    ExtensionRequest,
+    Summons,
+    SupervisionOrder,
+)
+from zongzhi.cases.models.case import CaseQuerySet
+from zongzhi.cases.rules import Status, Step
+from zongzhi.units.models import Unit
+from zongzhi.workdays.rules import WorkCalendar
+from zongzhi.workdays.selectors import current_calendar
+
+LIST_RELATED = ("category__parent", "region", "lead_unit", "centre")
+
+
+def visible_cases(user: Any) -> CaseQuerySet:
+    """Every case the user may read. A subquery keeps one row per case however many of
+    the user's units are on it."""
+    q = scope_q(user, Action.VIEW_CASE, region_prefix="region_prefix", unit="assignments__unit")
+    return Case.objects.filter(pk__in=Case.objects.filter(q).values("pk"))
+
+
+def _unit_ids(user: Any, action: Action) -> set[int]:
+    return {
+        g.unit_id
+        for g in grants_of(user)
+        if g.unit_id is not None and action in ROLE_ACTIONS[g.role]
+    }
+
+
+def work_q(user: Any) -> Q:
+    """What waits for this user: the centre's queue for intake officers, the unit's cases
+    for its people, what a grid worker reported, what a leader must decide."""
+    q = Q(pk__in=[])
+    if _triage_allowed(user):
+        # Only the centre now answering for the case sees it in its queue.
+        centres = [
+            g.region_prefix
+            for g in grants_of(user)
+            if g.unit_id is None and Action.TRIAGE_CASE in _actions(g)
+        ]
+        if getattr(user, "is_superuser", False):
+            centres = [""]
+        for prefix in centres:
+            q |= Q(
+                centre_prefix__startswith=prefix,
+                status__in=[Status.REGISTERED, Status.ACCEPTED, Status.CLOSED, Status.VISITED],
+            )
+    units = _unit_ids(user, Action.HANDLE_CASE)
+    if units:
+        q |= Q(assignments__unit__in=units, status__in=list(rules.WITH_A_UNIT))
+    if any(Action.SUPERVISE_CASE in _actions(g) for g in grants_of(user)):
+        q |= Q(extension_requests__decision=ExtensionRequest.Decision.PENDING)
+        q |= Q(status__in=list(rules.OPEN), due_on__lt=timezone.localdate())
+    if getattr(user, "pk", None) is not None:
+        q |= Q(registered_by=user, status__in=list(rules.OPEN))
+    return q
+
+
+def _actions(grant: Any) -> frozenset[Action]:
+    return ROLE_ACTIONS[grant.role]
+
+
+def holds(user: Any, action: Action) -> bool:
+    """Whether the user holds `action` anywhere (to show a page or a menu entry)."""
+    return getattr(user, "is_superuser", False) or any(
+        action in _actions(g) for g in grants_of(user)
+    )
+
+
+def _triage_allowed(user: Any) -> bool:
+    return getattr(user, "is_superuser", False) or any(
+        Action.TRIAGE_CASE in _actions(g) for g in grants_of(user)
+    )
+
+
+def case_list(
+    user: Any, *, todo: bool, status: str = "", overdue: bool = False, search: str = ""
+) -> QuerySet[Case]:
+    cases = visible_cases(user)
+    if todo:
+        cases = cases.filter(pk__in=Case.objects.filter(work_q(user)).values("pk"))
+    # A merged duplicate shows only when asked for by its status; otherwise it counts once,
+    # in the case it was merged into.
+    known = {s.value for s in Status}
+    cases = cases.filter(status=status) if status in known else cases.counted()
+    if overdue:
+        cases = cases.filter(
+            status__in=list(rules.OPEN), due_on__lt=timezone.localdate(), paused_since__isnull=True
+        )
+    if search:
+        cases = cases.filter(Q(code__icontains=search) | Q(title__icontains=search))
+    return cases.select_related(*LIST_RELATED).order_by("due_on", "-registered_at")
+
+
+@dataclass(frozen=True)
+class Row:
+    case: Case
+    urgency: deadlines.Urgency
+
+
+def with_urgency(cases: Any, *, today: date, calendar: WorkCalendar | None = None) -> list[Row]:
+    calendar = calendar or current_calendar()
+    return [
+        Row(
+            case=c,
+            urgency=deadlines.urgency(
+                calendar,
+                due_on=c.due_on,
+                today=today,
+                warn_days=c.warn_days,
+                paused=c.paused_since is not None,
+            ),
+        )
+        for c in cases
+    ]
+
+
+def case_for_page(code: str) -> Case | None:
+    return (
+        Case.objects.select_related(
+            "category__parent",
+            "region",
+            "lead_unit",
+            "centre",
+            "merged_into",
+            "review_of",
+            "policy",
+        )
+        .prefetch_related(
+            Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
+            "parties",
+            "attachments",
+            "related",
+            "merged_cases",
+            Prefetch("summonses", queryset=Summons.objects.select_related("unit")),
+            "supervision_orders",
+            Prefetch(
+                "extension_requests", queryset=ExtensionRequest.objects.select_related("unit")
+            ),
+            "pauses",
+            "mediation_sessions",
+            "agreements",
+        )
+        .filter(code=code)
+        .first()
+    )
+
+
+def timeline(case: Case) -> list[CaseEvent]:
+    """The case's entries, and those of the duplicates merged into it, in time order."""
+    ids = [case.pk, *(c.pk for c in case.merged_cases.all())]
+    return list(
+        CaseEvent.objects.filter(case_id__in=ids)
+        .select_related("unit", "case")
+        .order_by("at", "pk")
+    )
+
+
+# The forms on the case page; both kinds of 回访 are one form.
+FORM_OF_STEP = {s: s.value for s in rules.MANUAL_STEPS}
+FORM_OF_STEP[Step.VISIT_SATISFIED] = "visit"
+FORM_OF_STEP[Step.VISIT_UNSATISFIED] = "visit"
+
+
+def allowed_forms(user: Any, case: Case) -> list[str]:
+    """The step forms to show this user on this case now: the transition table says the
+    step is possible from the status, the user holds its action over the case, and the
+    step's own precondition holds. The services check all of it again when a form is sent."""
+    status = case.status_enum
+    grants = grants_of(user)
+    superuser = getattr(user, "is_superuser", False)
+    target = case.scope_target()
+    forms: list[str] = []
+    for step in rules.MANUAL_STEPS:
+        transition = rules.STEPS[step]
+        if status not in transition.sources:
+            continue
+        record = case.centre_target() if transition.action == Action.TRIAGE_CASE else case
+        if not can(user, transition.action, record):
+            continue
+        units = acting_units(grants, transition.action, target)
+        if transition.lead_only and not superuser and case.lead_unit_id not in units:
+            continue
+        if not _precondition(step, case, units):
+            continue
+        form = FORM_OF_STEP[step]
+        if form not in forms:
+            forms.append(form)
+    return forms
+
+
+def _precondition(step: Step, case: Case, units: frozenset[int]) -> bool:
+    pending = [
+        e for e in case.extension_requests.all() if e.decision == ExtensionRequest.Decision.PENDING
+    ]
+    match step:
+        case Step.PAUSE:
+            return case.paused_since is None
+        case Step.RESUME:
+            return case.paused_since is not None
+        case Step.GRANT_EXTENSION | Step.REFUSE_EXTENSION:
+            return bool(pending)
+        case Step.REQUEST_EXTENSION:
+            return not pending and case.due_on is not None
+        case Step.ANSWER_WHISTLE:
+            return any(s.answered_at is None and s.unit_id in units for s in case.summonses.all())
+        case Step.ANSWER_SUPERVISION:
+            return any(o.answered_at is None for o in case.supervision_orders.all())
+        case Step.AGREE:
+            committee = Unit.Kind.MEDIATION_COMMITTEE
+            return (case.lead_unit is not None and case.lead_unit.kind == committee) or any(
+                a.unit.kind == committee and a.unit_id in units for a in case.assignments.all()
+            )
+        case Step.ESCALATE:
+            return case.centre.parent_id is not None and case.centre.level > 3
+        case Step.MERGE | Step.RELATE:
+            return True
+    return True
+
+
+def supervision_list(user: Any, *, today: date) -> dict[str, Any]:
+    """A leader's view: overdue cases, cases near their deadline, extensions to decide,
+    orders and summonses not answered."""
+    cases = visible_cases(user).select_related(*LIST_RELATED)
+    open_cases = cases.filter(status__in=list(rules.OPEN))
+    return {
+        "overdue": open_cases.filter(due_on__lt=today, paused_since__isnull=True).order_by(
+            "due_on"
+        ),
+        "extensions": ExtensionRequest.objects.filter(
+            decision=ExtensionRequest.Decision.PENDING, case__in=visible_cases(user)
+        )
+        .select_related("case", "unit")
+        .order_by("requested_at"),
+        "orders": SupervisionOrder.objects.filter(
+            answered_at__isnull=True,
+            case__in=visible_cases(user),
+            case__status__in=list(rules.OPEN),
+        )
+        .select_related("case", "case__lead_unit")
+        .order_by("answer_due_on"),
+        "summonses": Summons.objects.filter(
+            answered_at__isnull=True,
+            case__in=visible_cases(user),
+            case__status__in=list(rules.OPEN),
+        )
+        .select_related("case", "unit")
+        .order_by("answer_due_on"),
+    }

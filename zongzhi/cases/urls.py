@@ -1,0 +1,17 @@
+from django.urls import path
+
+from zongzhi.cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_index, name="index"),
+    path("new/", views.case_new, name="new"),
+    path("supervision/", views.supervision, name="supervision"),
+    path("<str:code>/", views.case_detail, name="detail"),
+    path("<str:code>/do/<str:key>/", views.case_step, name="step"),
+    path(
+        "<str:code>/agreements/<int:pk>.<str:fmt>",
+        views.agreement_file,
+        name="agreement",
+    ),
+]

@@ -1,0 +1,445 @@
+"""Case pages: the work list, the intake form, the case page with its step forms, and the
+leader's supervision list. Views parse and render; the services decide."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zongzhi.accounts.permissions import can, scope_q, visible_regions
+from zongzhi.accounts.rules import Action
+from zongzhi.cases import forms, selectors, services
+from zongzhi.cases.models import Case, ExtensionRequest, MediationAgreement
+from zongzhi.cases.rules import Refused
+from zongzhi.regions.models import Region
+from zongzhi.units.models import Unit
+
+PAGE_SIZE = 50
+
+
+def case_index(request: HttpRequest) -> HttpResponse:
+    todo = request.GET.get("view", "todo") != "all"
+    status = request.GET.get("status", "")
+    overdue = request.GET.get("overdue") == "1"
+    search = request.GET.get("q", "").strip()
+    cases = selectors.case_list(
+        request.user, todo=todo, status=status, overdue=overdue, search=search
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.with_urgency(page.object_list, today=timezone.localdate())
+    return render(
+        request,
+        "cases/index.html",
+        {
+            "rows": rows,
+            "page": page,
+            "todo": todo,
+            "status": status,
+            "overdue": overdue,
+            "q": search,
+            "statuses": Case.Status.choices,
+            "can_register": _can_register(request.user),
+        },
+    )
+
+
+def _can_register(user: Any) -> bool:
+    return bool(_registrable_regions(user)[:1])
+
+
+def _registrable_regions(user: Any) -> QuerySet[Region]:
+    return (
+        Region.objects.filter(
+            scope_q(user, Action.REGISTER_CASE, region_prefix="prefix"),
+            level__gte=Region.Level.COUNTY,
+            level__lte=Region.Level.GRID,
+        )
+        .filter(pk__in=visible_regions(user).values("pk"))
+        .order_by("code")
+    )
+
+
+def case_new(request: HttpRequest) -> HttpResponse:
+    regions = _registrable_regions(request.user)
+    if not regions.exists():
+        raise PermissionDenied("您无权登记事项")
+    initial: dict[str, Any] = {}
+    grid_worker = regions.count() <= 2  # a grid and its buildings' grid: a grid worker
+    if grid_worker:
+        initial = {"channel": Case.Channel.GRID, "region": regions.first()}
+    form = forms.IntakeForm(
+        request.POST or None, request.FILES or None, regions=regions, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        new = services.NewCase(
+            channel=data["channel"],
+            category=data["category"],
+            title=data["title"],
+            description=data["description"],
+            region=data["region"],
+            address=data["address"],
+            parties=form.parties(),
+            people_count=data["people_count"],
+            amount=data["amount"],
+            risk_level=data["risk_level"],
+            risk_reasons=data["risk_reasons"],
+            threat_of_violence=data["threat_of_violence"],
+            threat_of_self_harm=data["threat_of_self_harm"],
+            attachments=data["attachments"],
+        )
+        try:
+            case = services.case_register(
+                by=request.user, new=new, idempotency_key=data["idempotency_key"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"已登记，查询码 {case.code}")
+            if case.is_urgent:
+                messages.warning(
+                    request, "该事项有暴力或自伤倾向：请立即处置，并询问当事人是否需要转介关爱帮扶"
+                )
+            return redirect("cases:detail", code=case.code)
+    return render(request, "cases/new.html", {"form": form, "grid_worker": grid_worker})
+
+
+def _add_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _get_visible(request: HttpRequest, code: str) -> Case:
+    case = selectors.case_for_page(code)
+    if case is None or not can(request.user, Action.VIEW_CASE, case):
+        raise Http404("没有找到该事项")
+    return case
+
+
+# --- The step forms -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepForm:
+    title: str
+    form: Callable[..., Any]  # (data, case, user) -> bound or unbound form
+    perform: Callable[[Any, Case, dict[str, Any]], Any]  # (user, case, cleaned_data)
+    button: str = "提交"
+
+
+def _units_for_dispatch(case: Case) -> QuerySet[Unit]:
+    return (
+        Unit.objects.filter(region__prefix__startswith=case.centre_prefix, is_active=True)
+        .select_related("region")
+        .order_by("region__code", "kind", "name")
+    )
+
+
+def _county_units(case: Case) -> QuerySet[Unit]:
+    county = case.region_prefix[:6]
+    return (
+        Unit.objects.filter(region__prefix=county, is_active=True)
+        .exclude(pk__in=case.unit_ids())
+        .order_by("kind", "name")
+    )
+
+
+def _simple(cls: Any) -> Callable[..., Any]:
+    return lambda data, case, user: cls(data)
+
+
+def _dispatch_form(data: Any, case: Case, user: Any) -> Any:
+    suggestion = services.suggested_unit(case)
+    return forms.DispatchForm(
+        data, units=_units_for_dispatch(case), initial={"lead_unit": suggestion}
+    )
+
+
+def _answer_supervision_form(data: Any, case: Case, user: Any) -> Any:
+    return forms.AnswerSupervisionForm(
+        data, orders=case.supervision_orders.filter(answered_at__isnull=True)
+    )
+
+
+def _code_form(data: Any, case: Case, user: Any) -> Any:
+    return forms.CaseCodeForm(data)
+
+
+def _other_case(user: Any, code: str) -> Case:
+    other = Case.objects.filter(code=code.strip().upper()).first()
+    if other is None or not can(user, Action.VIEW_CASE, other):
+        raise ValidationError({"code": "没有找到该查询码对应的事项"})
+    return other
+
+
+STEP_FORMS: dict[str, StepForm] = {
+    "accept": StepForm(
+        "受理",
+        _simple(forms.NoteForm),
+        lambda u, c, d: services.case_accept(by=u, case=c, note=d["note"]),
+    ),
+    "reject": StepForm(
+        "不予受理",
+        _simple(forms.RejectForm),
+        lambda u, c, d: services.case_reject(by=u, case=c, reason=d["reason"], notice=d["notice"]),
+    ),
+    "dispatch": StepForm(
+        "派单",
+        _dispatch_form,
+        lambda u, c, d: services.case_dispatch(
+            by=u, case=c, lead_unit=d["lead_unit"], co_units=list(d["co_units"]), note=d["note"]
+        ),
+    ),
+    "start": StepForm(
+        "签收办理",
+        _simple(forms.NoteForm),
+        lambda u, c, d: services.case_start(by=u, case=c, note=d["note"]),
+    ),
+    "return": StepForm(
+        "退回",
+        _simple(forms.ReasonForm),
+        lambda u, c, d: services.case_return(by=u, case=c, reason=d["reason"]),
+    ),
+    "transfer": StepForm(
+        "转办",
+        lambda data, case, user: forms.TransferForm(data, units=_units_for_dispatch(case)),
+        lambda u, c, d: services.case_transfer(
+            by=u, case=c, lead_unit=d["lead_unit"], note=d["note"]
+        ),
+    ),
+    "escalate": StepForm(
+        "上报",
+        _simple(forms.ReasonForm),
+        lambda u, c, d: services.case_escalate(by=u, case=c, reason=d["reason"]),
+    ),
+    "whistle": StepForm(
+        "吹哨",
+        lambda data, case, user: forms.WhistleForm(data, units=_county_units(case)),
+        lambda u, c, d: services.case_whistle(
+            by=u, case=c, units=list(d["units"]), reason=d["reason"]
+        ),
+    ),
+    "answer_whistle": StepForm(
+        "吹哨报到",
+        _simple(forms.AnswerForm),
+        lambda u, c, d: services.case_answer_whistle(by=u, case=c, answer=d["answer"]),
+    ),
+    "supervise": StepForm(
+        "督办",
+        _simple(forms.SuperviseForm),
+        lambda u, c, d: services.case_supervise(
+            by=u, case=c, text=d["text"], answer_days=d["answer_days"]
+        ),
+    ),
+    "answer_supervision": StepForm(
+        "督办反馈",
+        _answer_supervision_form,
+        lambda u, c, d: services.case_answer_supervision(
+            by=u, case=c, order=d["order"], answer=d["answer"]
+        ),
+    ),
+    "request_extension": StepForm(
+        "申请延期",
+        _simple(forms.ExtensionForm),
+        lambda u, c, d: services.case_request_extension(
+            by=u, case=c, days=d["days"], reason=d["reason"]
+        ),
+    ),
+    "grant_extension": StepForm(
+        "批准延期",
+        _simple(forms.GrantExtensionForm),
+        lambda u, c, d: services.case_grant_extension(
+            by=u, case=c, note=d["note"], applicant_told_by=d["applicant_told_by"]
+        ),
+    ),
+    "refuse_extension": StepForm(
+        "不予延期",
+        _simple(forms.RequiredNoteForm),
+        lambda u, c, d: services.case_refuse_extension(by=u, case=c, note=d["note"]),
+    ),
+    "pause": StepForm(
+        "中止计时",
+        _simple(forms.PauseForm),
+        lambda u, c, d: services.case_pause(
+            by=u, case=c, reason=d["reason"], until=d["until"], note=d["note"]
+        ),
+    ),
+    "resume": StepForm(
+        "恢复计时",
+        _simple(forms.NoteForm),
+        lambda u, c, d: services.case_resume(by=u, case=c, note=d["note"]),
+    ),
+    "progress": StepForm(
+        "办理记录",
+        _simple(forms.RequiredNoteForm),
+        lambda u, c, d: services.case_record_progress(by=u, case=c, note=d["note"]),
+    ),
+    "mediate": StepForm(
+        "调解记录",
+        _simple(forms.SessionForm),
+        lambda u, c, d: services.case_record_session(by=u, case=c, **d),
+    ),
+    "agree": StepForm(
+        "调解协议书",
+        _simple(forms.AgreementForm),
+        lambda u, c, d: services.case_make_agreement(by=u, case=c, **d),
+    ),
+    "close": StepForm(
+        "办结",
+        _simple(forms.CloseForm),
+        lambda u, c, d: services.case_close(by=u, case=c, outcome=d["outcome"], note=d["note"]),
+    ),
+    "visit": StepForm(
+        "回访",
+        _simple(forms.VisitForm),
+        lambda u, c, d: services.case_visit(
+            by=u, case=c, satisfaction=d["satisfaction"], note=d["note"]
+        ),
+    ),
+    "archive": StepForm(
+        "归档",
+        _simple(forms.NoteForm),
+        lambda u, c, d: services.case_archive(by=u, case=c, note=d["note"]),
+    ),
+    "merge": StepForm(
+        "合并重复事项",
+        _code_form,
+        lambda u, c, d: services.case_merge(
+            by=u, case=c, into=_other_case(u, d["code"]), note=d["note"]
+        ),
+    ),
+    "relate": StepForm(
+        "关联事项",
+        _code_form,
+        lambda u, c, d: services.case_relate(
+            by=u, case=c, other=_other_case(u, d["code"]), note=d["note"]
+        ),
+    ),
+}
+
+
+def case_detail(request: HttpRequest, code: str) -> HttpResponse:
+    case = _get_visible(request, code)
+    if (
+        case.merged_into_id
+        and case.merged_into is not None
+        and can(request.user, Action.VIEW_CASE, case.merged_into)
+    ):
+        messages.info(request, f"事项 {case.code} 已合并至 {case.merged_into.code}")
+        return redirect("cases:detail", code=case.merged_into.code)
+    return _render_detail(request, case)
+
+
+def _render_detail(
+    request: HttpRequest, case: Case, *, failed: tuple[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    allowed = selectors.allowed_forms(request.user, case)
+    step_forms = []
+    for key in allowed:
+        spec = STEP_FORMS[key]
+        form = failed[1] if failed and failed[0] == key else spec.form(None, case, request.user)
+        step_forms.append(
+            {
+                "key": key,
+                "title": spec.title,
+                "form": form,
+                "open": bool(failed and failed[0] == key),
+            }
+        )
+    today = timezone.localdate()
+    row = selectors.with_urgency([case], today=today)[0]
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "urgency": row.urgency,
+            "today": today,
+            "timeline": selectors.timeline(case),
+            "step_forms": step_forms,
+            "pending_extension": next(
+                (
+                    e
+                    for e in case.extension_requests.all()
+                    if e.decision == ExtensionRequest.Decision.PENDING
+                ),
+                None,
+            ),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def case_step(request: HttpRequest, code: str, key: str) -> HttpResponse:
+    case = _get_visible(request, code)
+    spec = STEP_FORMS.get(key)
+    if spec is None:
+        raise Http404("没有这个操作")
+    form = spec.form(request.POST, case, request.user)
+    if form.is_valid():
+        try:
+            spec.perform(request.user, case, form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        except Refused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"已{spec.title}")
+            return redirect("cases:detail", code=case.code)
+    fresh = selectors.case_for_page(case.code)
+    assert fresh is not None
+    return _render_detail(request, fresh, failed=(key, form), status=400)
+
+
+def supervision(request: HttpRequest) -> HttpResponse:
+    if not selectors.holds(request.user, Action.SUPERVISE_CASE):
+        raise PermissionDenied("督办清单供领导使用")
+    today = timezone.localdate()
+    lists = selectors.supervision_list(request.user, today=today)
+    return render(
+        request,
+        "cases/supervision.html",
+        {
+            "overdue": selectors.with_urgency(lists["overdue"], today=today),
+            "extensions": lists["extensions"],
+            "orders": lists["orders"],
+            "summonses": lists["summonses"],
+            "today": today,
+        },
+    )
+
+
+def agreement_file(request: HttpRequest, code: str, pk: int, fmt: str) -> HttpResponse:
+    case = _get_visible(request, code)
+    agreement = (
+        MediationAgreement.objects.select_related("committee", "case")
+        .filter(pk=pk, case=case)
+        .first()
+    )
+    if agreement is None:
+        raise Http404("没有找到该调解协议书")
+    from zongzhi.cases import documents
+
+    if fmt == "docx":
+        body = documents.agreement_docx(agreement)
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    else:
+        body = documents.agreement_pdf(agreement)
+        content_type = "application/pdf"
+    response = HttpResponse(body, content_type=content_type)
+    filename = f"调解协议书-{case.code}.{fmt}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
