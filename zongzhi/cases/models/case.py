@@ -288,7 +288,7 @@ class Party(models.Model):
     class Meta:
         verbose_name = "当事人"
         verbose_name_plural = "当事人"
-        ordering = ["role", "pk"]
+        ordering = ["pk"]  # as registered: the applicant first
 
     def __str__(self) -> str:
         return self.name

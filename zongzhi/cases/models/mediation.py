@@ -32,7 +32,9 @@ class MediationAgreement(models.Model):
     by when it is to be performed. The parties are copied in as they were when it was made."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="agreements")
-    number = models.CharField("协议编号", max_length=40, unique=True)
+    number = models.CharField("协议编号", max_length=160, unique=True)
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
     committee = models.ForeignKey(Unit, verbose_name="人民调解委员会", on_delete=models.PROTECT)
     parties = models.JSONField("当事人")
     facts = models.TextField("纠纷主要事实、争议事项及各方责任")
@@ -46,6 +48,11 @@ class MediationAgreement(models.Model):
 
     class Meta:
         ordering = ["made_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "year", "sequence"], name="agreement_number_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number

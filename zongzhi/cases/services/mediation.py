@@ -85,19 +85,34 @@ def case_make_agreement(
     made: list[MediationAgreement] = []
 
     def write(c: StepContext) -> None:
+        if made_on > c.today:
+            raise ValidationError({"made_on": "签订日期不能晚于今天"})
+        if made_on < timezone.localdate(c.case.registered_at):
+            raise ValidationError({"made_on": "签订日期不能早于事项登记日期"})
         committee = _committee_for(c)
+        # The role's code, not its label: the document prints its own Chinese wording,
+        # whatever language the mediator's screen was in.
         parties = [
-            {"role": p.get_role_display(), "name": p.name, "phone": p.phone, "address": p.address}
+            {"role": p.role, "name": p.name, "phone": p.phone, "address": p.address}
             for p in c.case.parties.all()
         ]
         if len(parties) < 2:
             raise ValidationError({"parties": "调解协议须有至少两方当事人，请先补充当事人"})
-        count = MediationAgreement.objects.filter(
-            committee=committee, made_on__year=made_on.year
-        ).count()
+        # Numbered per committee and year. Locking the committee's row makes two mediators
+        # of one committee, working on different cases at once, take turns.
+        Unit.objects.select_for_update().filter(pk=committee.pk).first()
+        last = (
+            MediationAgreement.objects.filter(committee=committee, year=made_on.year)
+            .order_by("-sequence")
+            .values_list("sequence", flat=True)
+            .first()
+        )
+        sequence = (last or 0) + 1
         agreement = MediationAgreement.objects.create(
             case=c.case,
-            number=f"（{made_on.year}）{committee.pk}调字第{count + 1}号",
+            year=made_on.year,
+            sequence=sequence,
+            number=f"（{made_on.year}）{committee.name}调字第{sequence}号",
             committee=committee,
             parties=parties,
             made_on=made_on,
