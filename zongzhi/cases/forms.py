@@ -57,6 +57,8 @@ class IntakeForm(forms.Form):
     description = forms.CharField(label=_("事项描述"), widget=forms.Textarea(attrs={"rows": 4}))
     region = RegionField(label=_("发生地"), queryset=Region.objects.none())
     address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
+    lng = forms.FloatField(label=_("经度"), required=False, widget=forms.HiddenInput)
+    lat = forms.FloatField(label=_("纬度"), required=False, widget=forms.HiddenInput)
     applicant_name = forms.CharField(label=_("反映人/申请人姓名"), max_length=100)
     applicant_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
     respondent_name = forms.CharField(label=_("被申请人姓名/名称"), max_length=100, required=False)
@@ -71,6 +73,12 @@ class IntakeForm(forms.Form):
     )
     threat_of_violence = forms.BooleanField(label=_("有暴力倾向"), required=False)
     threat_of_self_harm = forms.BooleanField(label=_("有自伤自杀倾向"), required=False)
+    petition_stage = forms.ChoiceField(
+        label=_("信访环节"), choices=Case.PetitionStage.choices, required=False
+    )
+    review_of_code = forms.CharField(
+        label=_("原事项查询码（复查、复核时填写）"), max_length=20, required=False
+    )
     attachments = MultipleFileField(label=_("附件（照片、PDF、Word、Excel、录音）"), required=False)
 
     def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:

@@ -81,6 +81,14 @@ def case_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        review_of = None
+        if data["review_of_code"]:
+            try:
+                review_of = _other_case(request.user, data["review_of_code"])
+            except ValidationError:
+                form.add_error("review_of_code", "没有找到该查询码对应的事项")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         new = services.NewCase(
             channel=data["channel"],
             category=data["category"],
@@ -88,6 +96,10 @@ def case_new(request: HttpRequest) -> HttpResponse:
             description=data["description"],
             region=data["region"],
             address=data["address"],
+            lng=data["lng"],
+            lat=data["lat"],
+            petition_stage=data["petition_stage"],
+            review_of=review_of,
             parties=form.parties(),
             people_count=data["people_count"],
             amount=data["amount"],

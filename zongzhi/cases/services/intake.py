@@ -28,8 +28,10 @@ from zongzhi.cases.services.steps import (
     _today,
 )
 from zongzhi.categories.models import Category
+from zongzhi.regions import geo
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import PREFIX_LENGTH, Level
+from zongzhi.regions.selectors import grid_at
 from zongzhi.workdays.selectors import current_calendar
 
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
@@ -132,6 +134,11 @@ def _check_new_case(new: NewCase, today: date) -> None:
         errors["amount"] = "涉及金额不能为负数"
     if (new.lng is None) != (new.lat is None):
         errors["lng"] = "经度和纬度须同时填写"
+    elif new.lng is not None and new.lat is not None:
+        try:
+            geo.check_point(new.lng, new.lat)
+        except geo.BoundaryError as error:
+            errors["lng"] = str(error)
     if new.risk_level in {Case.Risk.HIGH, Case.Risk.MAJOR} and not new.risk_reasons.strip():
         errors["risk_reasons"] = "风险等级为高或重大时须写明原因"
     if not any(p.name.strip() for p in new.parties):
@@ -175,6 +182,14 @@ def _check_attachment(upload: UploadedFile) -> str:
     return kind
 
 
+def _place(new: NewCase) -> Region:
+    """Where the case is: the region given, or, when a point inside it was given too, the
+    grid that holds the point (a grid worker's phone knows the spot, not the grid code)."""
+    if new.lng is None or new.lat is None or new.region.level >= Level.GRID:
+        return new.region
+    return grid_at(lng=new.lng, lat=new.lat, within=new.region) or new.region
+
+
 def case_register(*, by: Any, new: NewCase, idempotency_key: str | None = None) -> Case:
     """登记. A retry with the same idempotency key returns the case the first call made."""
     if idempotency_key:
@@ -192,7 +207,8 @@ def case_register(*, by: Any, new: NewCase, idempotency_key: str | None = None) 
     handle_days = policy.handle_days
     if new.petition_stage in {Case.PetitionStage.REVIEW, Case.PetitionStage.RE_REVIEW}:
         handle_days = rules.REVIEW_ANSWER_DAYS
-    centre = centre_for(new.region)
+    region = _place(new)
+    centre = centre_for(region)
     case = Case(
         code=new_tracking_code(today),
         idempotency_key=idempotency_key or None,
@@ -200,8 +216,8 @@ def case_register(*, by: Any, new: NewCase, idempotency_key: str | None = None) 
         category=new.category,
         title=new.title.strip(),
         description=new.description.strip(),
-        region=new.region,
-        region_prefix=new.region.prefix,
+        region=region,
+        region_prefix=region.prefix,
         address=new.address.strip(),
         lng=new.lng,
         lat=new.lat,

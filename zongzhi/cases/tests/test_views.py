@@ -172,3 +172,20 @@ def test_the_case_page_costs_the_same_queries_however_long_its_history(
         response = client.get(f"/cases/{case.code}/")
     assert response.status_code == 200
     assert len(queries) <= 18, [q["sql"] for q in queries]
+
+
+def test_a_point_from_the_phone_places_the_case_in_its_grid(cast: Cast) -> None:
+    client = cast.client_for(cast.by_role[Role.INTAKE_OFFICER])
+    # The village is chosen; the point lies inside grid g1 (square from 102.9, 24.2).
+    post = intake_post(cast, region=str(cast.places.v1.pk), lng="102.905", lat="24.205")
+    assert client.post("/cases/new/", post).status_code == 302
+    assert Case.objects.get().region == cast.places.g1
+
+
+def test_a_review_names_the_decision_it_reviews_and_is_refused_without_one(cast: Cast) -> None:
+    client = cast.client_for(cast.by_role[Role.INTAKE_OFFICER])
+    response = client.post(
+        "/cases/new/", intake_post(cast, channel="petition", petition_stage="review")
+    )
+    assert "请选择要复查的信访事项" in response.content.decode()
+    assert Case.objects.count() == 0
