@@ -59,7 +59,7 @@ class IntakeForm(forms.Form):
     address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
     lng = forms.FloatField(label=_("经度"), required=False, widget=forms.HiddenInput)
     lat = forms.FloatField(label=_("纬度"), required=False, widget=forms.HiddenInput)
-    applicant_name = forms.CharField(label=_("反映人/申请人姓名"), max_length=100)
+    applicant_name = forms.CharField(label=_("申请人/反映人姓名"), max_length=100)
     applicant_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
     respondent_name = forms.CharField(label=_("被申请人姓名/名称"), max_length=100, required=False)
     respondent_phone = forms.CharField(label=_("被申请人电话"), max_length=30, required=False)
@@ -224,7 +224,7 @@ class SessionForm(forms.Form):
         initial=timezone.localdate,
     )
     place = forms.CharField(label=_("调解地点"), max_length=200)
-    mediators = forms.CharField(label=_("调解员"), max_length=200)
+    mediators = forms.CharField(label=_("人民调解员"), max_length=200)
     parties_present = forms.CharField(label=_("到场当事人"), max_length=300)
     record = _note(_("调解记录"), required=True, rows=4)
 

@@ -12,6 +12,7 @@ from datetime import date
 from enum import StrEnum
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zongzhi.accounts.rules import Action
@@ -131,7 +132,7 @@ STEPS: dict[Step, Transition] = {
     Step.RESUME: _t(_("恢复计时"), {S.IN_PROGRESS}, None, Action.HANDLE_CASE, lead_only=True),
     Step.PROGRESS: _t(_("办理记录"), {S.IN_PROGRESS}, None, Action.HANDLE_CASE),
     Step.MEDIATE: _t(_("调解"), {S.IN_PROGRESS}, None, Action.MEDIATE_CASE),
-    Step.AGREE: _t(_("调解协议"), {S.IN_PROGRESS}, None, Action.MEDIATE_CASE),
+    Step.AGREE: _t(_("调解协议书"), {S.IN_PROGRESS}, None, Action.MEDIATE_CASE),
     Step.CLOSE: _t(_("办结"), {S.IN_PROGRESS}, S.CLOSED, Action.HANDLE_CASE, lead_only=True),
     Step.VISIT_SATISFIED: _t(_("回访"), {S.CLOSED}, S.VISITED, Action.TRIAGE_CASE),
     Step.VISIT_UNSATISFIED: _t(
@@ -157,10 +158,13 @@ def check_step(step: Step, status: Status | None) -> Transition:
     transition = STEPS[step]
     if status is None:
         if transition.sources:
-            raise Refused(f"事项尚未登记，不能{transition.name}")
+            raise Refused(gettext("事项尚未登记，不能%(step)s") % {"step": transition.name})
         return transition
     if status not in transition.sources:
-        raise Refused(f"事项当前状态为“{STATUS_NAMES[status]}”，不能{transition.name}")
+        raise Refused(
+            gettext("事项当前状态为“%(status)s”，不能%(step)s")
+            % {"status": STATUS_NAMES[status], "step": transition.name}
+        )
     return transition
 
 

@@ -13,6 +13,9 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from zongzhi.accounts.permissions import can, scope_q, visible_regions
@@ -145,10 +148,9 @@ def _get_visible(request: HttpRequest, code: str) -> Case:
 
 @dataclass(frozen=True)
 class StepForm:
-    title: str
+    title: Promise
     form: Callable[..., Any]  # (data, case, user) -> bound or unbound form
     perform: Callable[[Any, Case, dict[str, Any]], Any]  # (user, case, cleaned_data)
-    button: str = "提交"
 
 
 def _units_for_dispatch(case: Case) -> QuerySet[Unit]:
@@ -198,142 +200,142 @@ def _other_case(user: Any, code: str) -> Case:
 
 STEP_FORMS: dict[str, StepForm] = {
     "accept": StepForm(
-        "受理",
+        _("受理"),
         _simple(forms.NoteForm),
         lambda u, c, d: services.case_accept(by=u, case=c, note=d["note"]),
     ),
     "reject": StepForm(
-        "不予受理",
+        _("不予受理"),
         _simple(forms.RejectForm),
         lambda u, c, d: services.case_reject(by=u, case=c, reason=d["reason"], notice=d["notice"]),
     ),
     "dispatch": StepForm(
-        "派单",
+        _("派单"),
         _dispatch_form,
         lambda u, c, d: services.case_dispatch(
             by=u, case=c, lead_unit=d["lead_unit"], co_units=list(d["co_units"]), note=d["note"]
         ),
     ),
     "start": StepForm(
-        "签收办理",
+        _("签收办理"),
         _simple(forms.NoteForm),
         lambda u, c, d: services.case_start(by=u, case=c, note=d["note"]),
     ),
     "return": StepForm(
-        "退回",
+        _("退回"),
         _simple(forms.ReasonForm),
         lambda u, c, d: services.case_return(by=u, case=c, reason=d["reason"]),
     ),
     "transfer": StepForm(
-        "转办",
+        _("转办"),
         lambda data, case, user: forms.TransferForm(data, units=_units_for_dispatch(case)),
         lambda u, c, d: services.case_transfer(
             by=u, case=c, lead_unit=d["lead_unit"], note=d["note"]
         ),
     ),
     "escalate": StepForm(
-        "上报",
+        _("上报"),
         _simple(forms.ReasonForm),
         lambda u, c, d: services.case_escalate(by=u, case=c, reason=d["reason"]),
     ),
     "whistle": StepForm(
-        "吹哨",
+        _("吹哨"),
         lambda data, case, user: forms.WhistleForm(data, units=_county_units(case)),
         lambda u, c, d: services.case_whistle(
             by=u, case=c, units=list(d["units"]), reason=d["reason"]
         ),
     ),
     "answer_whistle": StepForm(
-        "吹哨报到",
+        _("吹哨报到"),
         _simple(forms.AnswerForm),
         lambda u, c, d: services.case_answer_whistle(by=u, case=c, answer=d["answer"]),
     ),
     "supervise": StepForm(
-        "督办",
+        _("督办"),
         _simple(forms.SuperviseForm),
         lambda u, c, d: services.case_supervise(
             by=u, case=c, text=d["text"], answer_days=d["answer_days"]
         ),
     ),
     "answer_supervision": StepForm(
-        "督办反馈",
+        _("督办反馈"),
         _answer_supervision_form,
         lambda u, c, d: services.case_answer_supervision(
             by=u, case=c, order=d["order"], answer=d["answer"]
         ),
     ),
     "request_extension": StepForm(
-        "申请延期",
+        _("申请延期"),
         _simple(forms.ExtensionForm),
         lambda u, c, d: services.case_request_extension(
             by=u, case=c, days=d["days"], reason=d["reason"]
         ),
     ),
     "grant_extension": StepForm(
-        "批准延期",
+        _("批准延期"),
         _simple(forms.GrantExtensionForm),
         lambda u, c, d: services.case_grant_extension(
             by=u, case=c, note=d["note"], applicant_told_by=d["applicant_told_by"]
         ),
     ),
     "refuse_extension": StepForm(
-        "不予延期",
+        _("不予延期"),
         _simple(forms.RequiredNoteForm),
         lambda u, c, d: services.case_refuse_extension(by=u, case=c, note=d["note"]),
     ),
     "pause": StepForm(
-        "中止计时",
+        _("中止计时"),
         _simple(forms.PauseForm),
         lambda u, c, d: services.case_pause(
             by=u, case=c, reason=d["reason"], until=d["until"], note=d["note"]
         ),
     ),
     "resume": StepForm(
-        "恢复计时",
+        _("恢复计时"),
         _simple(forms.NoteForm),
         lambda u, c, d: services.case_resume(by=u, case=c, note=d["note"]),
     ),
     "progress": StepForm(
-        "办理记录",
+        _("办理记录"),
         _simple(forms.RequiredNoteForm),
         lambda u, c, d: services.case_record_progress(by=u, case=c, note=d["note"]),
     ),
     "mediate": StepForm(
-        "调解记录",
+        _("调解记录"),
         _simple(forms.SessionForm),
         lambda u, c, d: services.case_record_session(by=u, case=c, **d),
     ),
     "agree": StepForm(
-        "调解协议书",
+        _("调解协议书"),
         _simple(forms.AgreementForm),
         lambda u, c, d: services.case_make_agreement(by=u, case=c, **d),
     ),
     "close": StepForm(
-        "办结",
+        _("办结"),
         _simple(forms.CloseForm),
         lambda u, c, d: services.case_close(by=u, case=c, outcome=d["outcome"], note=d["note"]),
     ),
     "visit": StepForm(
-        "回访",
+        _("回访"),
         _simple(forms.VisitForm),
         lambda u, c, d: services.case_visit(
             by=u, case=c, satisfaction=d["satisfaction"], note=d["note"]
         ),
     ),
     "archive": StepForm(
-        "归档",
+        _("归档"),
         _simple(forms.NoteForm),
         lambda u, c, d: services.case_archive(by=u, case=c, note=d["note"]),
     ),
     "merge": StepForm(
-        "合并重复事项",
+        _("合并重复事项"),
         _code_form,
         lambda u, c, d: services.case_merge(
             by=u, case=c, into=_other_case(u, d["code"]), note=d["note"]
         ),
     ),
     "relate": StepForm(
-        "关联事项",
+        _("关联事项"),
         _code_form,
         lambda u, c, d: services.case_relate(
             by=u, case=c, other=_other_case(u, d["code"]), note=d["note"]
@@ -349,7 +351,11 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
         and case.merged_into is not None
         and can(request.user, Action.VIEW_CASE, case.merged_into)
     ):
-        messages.info(request, f"事项 {case.code} 已合并至 {case.merged_into.code}")
+        messages.info(
+            request,
+            gettext("事项 %(code)s 已合并至 %(into)s")
+            % {"code": case.code, "into": case.merged_into.code},
+        )
         return redirect("cases:detail", code=case.merged_into.code)
     return _render_detail(request, case)
 
@@ -409,7 +415,7 @@ def case_step(request: HttpRequest, code: str, key: str) -> HttpResponse:
         except Refused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, f"已{spec.title}")
+            messages.success(request, gettext("已%(step)s") % {"step": spec.title})
             return redirect("cases:detail", code=case.code)
     fresh = selectors.case_for_page(case.code)
     assert fresh is not None

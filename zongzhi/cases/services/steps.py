@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zongzhi.accounts.permissions import grants_of, require
 from zongzhi.accounts.rules import UNIT_WORK, Action, Target, acting_units
@@ -63,7 +64,7 @@ def _acting_unit(by: Any, case: Case, transition: rules.Transition) -> Unit | No
     units = acting_units(grants_of(by), transition.action, target)
     if transition.lead_only:
         if case.lead_unit_id not in units:
-            raise Refused(f"只有主办单位可以{transition.name}")
+            raise Refused(gettext("只有主办单位可以%(step)s") % {"step": transition.name})
         return case.lead_unit
     if not units:
         return None

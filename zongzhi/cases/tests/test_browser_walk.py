@@ -71,7 +71,7 @@ def test_a_walk_in_case_goes_from_registration_to_archive_through_every_hand(
     page.get_by_label("事项标题").fill("建筑工地拖欠12名工人工资")
     page.get_by_label("事项描述").fill("某建筑公司拖欠右所社区12名务工人员三个月工资共计18万元。")
     page.get_by_label("发生地").select_option(label="\u3000\u3000右所社区第1网格")
-    page.get_by_label("反映人/申请人姓名").fill("陈建华")
+    page.get_by_label("申请人/反映人姓名").fill("陈建华")
     page.get_by_label("联系电话", exact=True).fill("13987700001")
     page.get_by_label("被申请人姓名/名称").fill("某建筑工程有限公司")
     page.locator("summary", has_text="人数、金额").click()
