@@ -83,7 +83,7 @@ def _take_step(
 ) -> Case:
     with transaction.atomic():
         locked = (
-            Case.objects.select_for_update()
+            Case.objects.select_for_update(of=("self",))
             .select_related("lead_unit", "centre", "region", "category__parent")
             .prefetch_related("assignments")
             .get(pk=case.pk)
