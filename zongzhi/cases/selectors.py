@@ -1,7 +1,7 @@
 """Reads of cases: what a user may see, their work list, what they may do now."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -238,7 +238,15 @@ def supervision_list(user: Any, *, today: date) -> dict[str, Any]:
     orders and summonses not answered."""
     cases = visible_cases(user).select_related(*LIST_RELATED)
     open_cases = cases.filter(status__in=list(rules.OPEN))
+    # The warning window is counted in working days; two weeks of calendar days holds
+    # every window a policy sets (at most a few working days), holidays included.
+    soon = open_cases.filter(
+        due_on__gte=today, due_on__lte=today + timedelta(days=14), paused_since__isnull=True
+    ).order_by("due_on")
     return {
+        "near": [
+            row for row in with_urgency(soon, today=today) if row.urgency == deadlines.Urgency.NEAR
+        ],
         "overdue": open_cases.filter(due_on__lt=today, paused_since__isnull=True).order_by(
             "due_on"
         ),
@@ -261,4 +269,17 @@ def supervision_list(user: Any, *, today: date) -> dict[str, Any]:
         )
         .select_related("case", "unit")
         .order_by("answer_due_on"),
+    }
+
+
+def work_counts(user: Any, *, today: date) -> dict[str, int]:
+    """The numbers on the home page: what waits for the user, and how much of it is late."""
+    mine = Case.objects.filter(pk__in=Case.objects.filter(work_q(user)).values("pk")).filter(
+        pk__in=visible_cases(user).values("pk")
+    )
+    return {
+        "todo": mine.count(),
+        "overdue": mine.filter(
+            status__in=list(rules.OPEN), due_on__lt=today, paused_since__isnull=True
+        ).count(),
     }

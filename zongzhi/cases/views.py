@@ -432,6 +432,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
         "cases/supervision.html",
         {
             "overdue": selectors.with_urgency(lists["overdue"], today=today),
+            "near": lists["near"],
             "extensions": lists["extensions"],
             "orders": lists["orders"],
             "summonses": lists["summonses"],

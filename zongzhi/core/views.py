@@ -1,8 +1,11 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from zongzhi.accounts.permissions import visible_units
+from zongzhi.accounts.rules import Action
 from zongzhi.accounts.selectors import roles_held
+from zongzhi.cases import selectors
 from zongzhi.regions.selectors import scope_summary
 
 
@@ -12,4 +15,7 @@ def home(request: HttpRequest) -> HttpResponse:
         scope_summary(assignment=assignment, visible_units=units)
         for assignment in roles_held(request.user)
     ]
-    return render(request, "core/home.html", {"scopes": scopes})
+    work = None
+    if selectors.holds(request.user, Action.VIEW_CASE):
+        work = selectors.work_counts(request.user, today=timezone.localdate())
+    return render(request, "core/home.html", {"scopes": scopes, "work": work})

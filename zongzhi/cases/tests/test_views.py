@@ -189,3 +189,23 @@ def test_a_review_names_the_decision_it_reviews_and_is_refused_without_one(cast:
     )
     assert "请选择要复查的信访事项" in response.content.decode()
     assert Case.objects.count() == 0
+
+
+def test_the_home_page_counts_my_work_and_what_is_late(cast: Cast) -> None:
+    late = case_in(cast, Status.DISPATCHED)
+    case_in(cast, Status.DISPATCHED)
+    Case.objects.filter(pk=late.pk).update(due_on="2020-01-02")
+    page = cast.client_for(cast.by_role[Role.UNIT_HANDLER]).get("/")
+    work = page.content.decode().split('data-testid="work"')[1].split("</section>")[0]
+    assert '<span class="n">2</span>' in work
+    assert '<span class="n">1</span>' in work
+
+
+def test_the_supervision_list_shows_cases_near_their_deadline(cast: Cast) -> None:
+    from django.utils import timezone
+
+    case = case_in(cast, Status.IN_PROGRESS)
+    Case.objects.filter(pk=case.pk).update(due_on=timezone.localdate())
+    page = cast.client_for(cast.by_role[Role.LEADER]).get("/cases/supervision/")
+    near = page.content.decode().split('data-testid="near"')[1].split("</ul>")[0]
+    assert case.code in near
