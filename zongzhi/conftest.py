@@ -4,7 +4,9 @@ The county 530424 has two townships. Everyone in the cast works in township T1 (
 unit or grid inside it); township T2 and everything in it is "outside" for all of them.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -144,6 +146,22 @@ class Cast:
         client = Client()
         client.force_login(user)
         return client
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The demo county with its cases, loaded once for a test module and rolled back at
+    the module's end (it takes half a minute: some three thousand steps through the
+    services). Each test runs in its own savepoint inside it."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from zongzhi.core.demo import load_demo
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo(settings.ZONGZHI_DIVISIONS_DIR)
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zongzhi.accounts.rules import Action
+from zongzhi.workdays.rules import Counting, WorkCalendar
 
 # 群体性: a case involving this many people or more.
 GROUP_SIZE = 5
@@ -176,6 +177,13 @@ def status_after(step: Step, status: Status | None) -> Status:
     return transition.target
 
 
+def warning_days(status: Status | str, warn_days: int) -> int:
+    """How many working days ahead a deadline warns. A case waiting to be accepted warns
+    only on its last day: the acceptance limit is a day or three, so a longer window
+    would flag every case the evening it came in."""
+    return 0 if status == Status.REGISTERED else warn_days
+
+
 def is_group(people_count: int) -> bool:
     return people_count >= GROUP_SIZE
 
@@ -191,5 +199,10 @@ PETITION_EXTENSION_MAX_DAYS = 30
 PETITION_EXTENSION_LIMIT = 1
 
 
-def review_request_is_timely(decided_on: date, requested_on: date) -> bool:
-    return 0 <= (requested_on - decided_on).days <= REVIEW_REQUEST_DAYS
+def review_request_is_timely(
+    decided_on: date, requested_on: date, *, calendar: WorkCalendar
+) -> bool:
+    # 30 calendar days; a period whose last day is a rest day ends on the next working day
+    # (民法典 Art. 203), as every calendar-day period here does.
+    last_day = calendar.deadline(decided_on, REVIEW_REQUEST_DAYS, Counting.CALENDAR_DAYS)
+    return decided_on <= requested_on <= last_day

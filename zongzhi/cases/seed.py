@@ -9,7 +9,7 @@ TOWNSHIP_ROUTES = {
     "LLJF": K.MEDIATION_COMMITTEE,
     "SLTD": K.MEDIATION_COMMITTEE,
     "JTSG": K.POLICE,
-    "YLJF": K.HEALTH_CENTRE,
+    "YLJF": K.JUSTICE,  # the health centre is often the party complained about
     "LZJF": K.JUSTICE,
     "FCWY": K.JUSTICE,
     "XF": K.JUSTICE,

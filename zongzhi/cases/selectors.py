@@ -122,7 +122,7 @@ def with_urgency(cases: Any, *, today: date, calendar: WorkCalendar | None = Non
                 calendar,
                 due_on=c.due_on,
                 today=today,
-                warn_days=c.warn_days,
+                warn_days=rules.warning_days(c.status, c.warn_days),
                 paused=c.paused_since is not None,
             ),
         )

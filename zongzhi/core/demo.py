@@ -17,6 +17,7 @@ from django.db import transaction
 from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
+from zongzhi.cases.demo import load_demo_cases
 from zongzhi.categories.models import Category
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import Level
@@ -99,7 +100,9 @@ def load_demo(divisions_dir: Path) -> list[Login]:
         if not Region.objects.within(COUNTY_PREFIX).filter(level=Level.GRID).exists():
             import_divisions(by=SYSTEM, rows=_grid_rows(county, rng))
         _load_units(county)
-        return _load_people(county, rng)
+        logins = _load_people(county, rng)
+        load_demo_cases(rng)
+        return logins
 
 
 def _grid_rows(county: Region, rng: random.Random) -> list[DivisionRow]:

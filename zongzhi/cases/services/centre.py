@@ -25,6 +25,8 @@ from zongzhi.cases.services.steps import (
     _refresh,
     _require_text,
     _take_step,
+    release_unit_work,
+    withdraw_extension,
 )
 from zongzhi.regions.rules import Level
 from zongzhi.units.models import Unit
@@ -74,8 +76,12 @@ def _check_dispatchable(case: Case, units: Iterable[Unit]) -> None:
 
 
 def _assign(case: Case, lead: Unit, co_units: Iterable[Unit]) -> None:
+    """Put the lead and co-units on the case; summoned departments stay as they are."""
     now = timezone.now()
-    case.assignments.all().delete()
+    if case.lead_unit_id is not None and case.lead_unit_id != lead.pk:
+        withdraw_extension(case)  # asked for by the unit that is leaving
+    case.assignments.filter(kind__in=[Assignment.Kind.LEAD, Assignment.Kind.CO]).delete()
+    case.assignments.filter(unit=lead).delete()  # a summoned department now leading
     Assignment.objects.create(case=case, unit=lead, kind=Assignment.Kind.LEAD, since=now)
     Assignment.objects.bulk_create(
         Assignment(case=case, unit=u, kind=Assignment.Kind.CO, since=now)
@@ -89,6 +95,7 @@ def case_dispatch(
     *, by: Any, case: Case, lead_unit: Unit, co_units: Sequence[Unit] = (), note: str = ""
 ) -> Case:
     """派单 to a lead unit, with co-units (协办) if several must work on it."""
+    co_units = list({u.pk: u for u in co_units}.values())  # a unit named twice is one unit
 
     def write(c: StepContext) -> None:
         _check_dispatchable(c.case, [lead_unit, *co_units])
@@ -130,8 +137,7 @@ def case_escalate(*, by: Any, case: Case, reason: str) -> Case:
         c.data.update(from_centre=c.case.centre.name, to_centre=parent.name)
         c.case.centre = parent
         c.case.centre_prefix = parent.prefix
-        c.case.assignments.all().delete()
-        c.case.lead_unit = None
+        release_unit_work(c)
 
     return _take_step(by=by, case=case, step=Step.ESCALATE, note=reason, write=write)
 
@@ -139,16 +145,24 @@ def case_escalate(*, by: Any, case: Case, reason: str) -> Case:
 def case_whistle(*, by: Any, case: Case, units: Sequence[Unit], reason: str) -> Case:
     """吹哨: summon county departments to the case; each must answer (报到)."""
     reason = _require_text(reason, "reason", "吹哨事由")
+    units = list({u.pk: u for u in units}.values())  # a unit named twice is summoned once
     if not units:
         raise ValidationError({"units": "请选择要召集的县级部门"})
 
     def write(c: StepContext) -> None:
         on_case = c.case.unit_ids()
+        awaited = set(
+            Summons.objects.filter(case=c.case, answered_at__isnull=True).values_list(
+                "unit_id", flat=True
+            )
+        )
         for unit in units:
             if unit.region.level != Level.COUNTY:
                 raise ValidationError({"units": f"“{unit.name}”不是县级部门"})
             if unit.pk in on_case:
                 raise ValidationError({"units": f"“{unit.name}”已在办理该事项"})
+            if unit.pk in awaited:
+                raise ValidationError({"units": f"“{unit.name}”已被吹哨，尚未报到"})
         policy_days = c.case.policy.summons_days if c.case.policy else 1
         due = current_calendar().add_working_days(c.today, policy_days)
         now = timezone.now()

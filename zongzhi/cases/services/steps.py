@@ -13,11 +13,7 @@ from django.utils.translation import gettext
 from zongzhi.accounts.permissions import grants_of, require
 from zongzhi.accounts.rules import UNIT_WORK, Action, Target, acting_units
 from zongzhi.cases import deadlines, rules
-from zongzhi.cases.models import (
-    Case,
-    CaseEvent,
-    ClockPause,
-)
+from zongzhi.cases.models import Assignment, Case, CaseEvent, ClockPause, ExtensionRequest
 from zongzhi.cases.rules import Refused, Status, Step
 from zongzhi.units.models import Unit
 from zongzhi.workdays.selectors import current_calendar
@@ -73,6 +69,28 @@ def _acting_unit(by: Any, case: Case, transition: rules.Transition) -> Unit | No
     return Unit.objects.get(pk=min(units))
 
 
+_NOT_RECHECKED = [f.name for f in Case._meta.get_fields() if f.is_relation] + [
+    "code",
+    "idempotency_key",
+]
+
+
+def release_unit_work(c: "StepContext") -> None:
+    """The case leaves its units (退回, 上报): the lead and co-units come off it, their
+    paused clock runs again and their pending request for more time lapses. Summoned
+    county departments stay on it until they have answered."""
+    c.case.assignments.filter(kind__in=[Assignment.Kind.LEAD, Assignment.Kind.CO]).delete()
+    c.case.lead_unit = None
+    _end_pause(c, c.today)
+    withdraw_extension(c.case)
+
+
+def withdraw_extension(case: Case) -> None:
+    ExtensionRequest.objects.filter(case=case, decision=ExtensionRequest.Decision.PENDING).update(
+        decision=ExtensionRequest.Decision.WITHDRAWN, decided_at=timezone.now()
+    )
+
+
 def _take_step(
     *,
     by: Any,
@@ -98,7 +116,9 @@ def _take_step(
         if write is not None:
             write(context)
         locked.status = rules.status_after(step, before)
-        locked.full_clean(exclude=["related", "idempotency_key", "code"])
+        # Field checks (choices, lengths) only: the database enforces the constraints and
+        # the foreign keys, and checking them here cost a query each on every step.
+        locked.clean_fields(exclude=_NOT_RECHECKED)
         locked.save()
         _append(locked, step, before, by=by, unit=unit, note=context.note, data=context.data)
     _refresh(case, locked)
@@ -130,8 +150,13 @@ def _append(
 
 
 def _refresh(stale: Case, fresh: Case) -> None:
-    """Bring the caller's object up to date, so it never holds a status the case left."""
-    stale.refresh_from_db()
+    """Bring the caller's object up to date, so it never holds a status the case left.
+
+    Copied from the row just written rather than read again: every step does this."""
+    for f in Case._meta.concrete_fields:
+        setattr(stale, f.attname, getattr(fresh, f.attname))
+    stale._state.fields_cache = dict(fresh._state.fields_cache)
+    stale.__dict__.pop("_prefetched_objects_cache", None)
 
 
 def _require_text(value: str, field_name: str, label: str) -> str:

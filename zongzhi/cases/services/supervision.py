@@ -9,6 +9,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from zongzhi.accounts.permissions import SYSTEM
+from zongzhi.cases import rules
 from zongzhi.cases.models import (
     Case,
     ClockPause,
@@ -190,7 +191,8 @@ def sweep_deadlines(*, today: date | None = None) -> SweepReport:
             if (case.pk, case.due_on) not in supervised and _overdue_order(case, today):
                 report.supervised += 1
         elif (case.pk, case.due_on) not in alerted:
-            near = calendar.working_days_between(today, case.due_on) <= case.warn_days
+            window = rules.warning_days(case.status, case.warn_days)
+            near = calendar.working_days_between(today, case.due_on) <= window
             if near and _warn(case, today):
                 report.warned += 1
     return report

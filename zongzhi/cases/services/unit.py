@@ -23,6 +23,7 @@ from zongzhi.cases.services.steps import (
     _end_pause,
     _require_text,
     _take_step,
+    release_unit_work,
 )
 
 
@@ -37,9 +38,7 @@ def case_return(*, by: Any, case: Case, reason: str) -> Case:
 
     def write(c: StepContext) -> None:
         c.data["unit"] = c.case.lead_unit.name if c.case.lead_unit else None
-        c.case.assignments.all().delete()
-        c.case.lead_unit = None
-        _end_pause(c, c.today)
+        release_unit_work(c)
 
     return _take_step(by=by, case=case, step=Step.RETURN, note=reason, write=write)
 
@@ -54,10 +53,11 @@ def case_answer_whistle(*, by: Any, case: Case, answer: str) -> Case:
     answer = _require_text(answer, "answer", "报到意见")
 
     def write(c: StepContext) -> None:
-        mine = acting_units(grants_of(by), Action.HANDLE_CASE, c.case.scope_target())
-        summons = Summons.objects.filter(
-            case=c.case, unit_id__in=mine, answered_at__isnull=True
-        ).first()
+        waiting = Summons.objects.filter(case=c.case, answered_at__isnull=True)
+        if not getattr(by, "is_superuser", False):  # SYSTEM answers for any department
+            mine = acting_units(grants_of(by), Action.HANDLE_CASE, c.case.scope_target())
+            waiting = waiting.filter(unit_id__in=mine)
+        summons = waiting.order_by("pk").first()
         if summons is None:
             raise Refused("您所在单位没有待报到的吹哨")
         summons.answered_at = timezone.now()
@@ -74,7 +74,11 @@ def case_answer_supervision(*, by: Any, case: Case, order: SupervisionOrder, ans
     answer = _require_text(answer, "answer", "督办反馈")
 
     def write(c: StepContext) -> None:
-        locked = SupervisionOrder.objects.select_for_update().get(pk=order.pk, case=c.case)
+        locked = (
+            SupervisionOrder.objects.select_for_update().filter(pk=order.pk, case=c.case).first()
+        )
+        if locked is None:
+            raise Refused("该督办不是对此事项的督办")
         if locked.answered_at is not None:
             raise Refused("该督办已反馈")
         locked.answered_at = timezone.now()

@@ -10,10 +10,8 @@ from zongzhi.core.demo import GRIDS_TOTAL, load_demo
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
 
-
-@pytest.fixture
-def demo(db: None) -> None:
-    load_demo(settings.ZONGZHI_DIVISIONS_DIR)
+# The demo county (fixture `demo` in zongzhi/conftest.py) is loaded once for this module.
+pytestmark = pytest.mark.usefixtures("db")
 
 
 def test_the_demo_county_has_its_real_townships_and_villages(demo: None) -> None:

@@ -2,12 +2,18 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db.models import Count
 
-from zongzhi.core.demo import DEMO_PASSWORD, load_demo
+from zongzhi.cases.models import Case
+from zongzhi.cases.rules import STATUS_NAMES, Status
+from zongzhi.core.demo import COUNTY_PREFIX, DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
-    help = "载入演示县（华宁县 530424）：区划、网格、楼栋、单位和各角色的演示账号。可重复运行。"
+    help = (
+        "载入演示县（华宁县 530424）：区划、网格、楼栋、单位、各角色的演示账号，"
+        "以及近半年的约三百件事项。可重复运行。"
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = load_demo(settings.ZONGZHI_DIVISIONS_DIR)
@@ -15,3 +21,11 @@ class Command(BaseCommand):
         width = max(len(login.username) for login in logins)
         for login in logins:
             self.stdout.write(f"  {login.username.ljust(width)}  {login.role}  {login.place}")
+        by_status = dict(
+            Case.objects.filter(region_prefix__startswith=COUNTY_PREFIX)
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
+        parts = [f"{STATUS_NAMES[s]} {by_status[s]}" for s in Status if by_status.get(s)]
+        self.stdout.write(f"演示事项 {sum(by_status.values())} 件：" + "，".join(parts))
