@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from zongzhi.accounts.permissions import can, grants_of, scope_q
@@ -66,7 +66,9 @@ def work_q(user: Any) -> Q:
     if any(Action.SUPERVISE_CASE in _actions(g) for g in grants_of(user)):
         q |= Q(extension_requests__decision=ExtensionRequest.Decision.PENDING)
         q |= Q(status__in=list(rules.OPEN), due_on__lt=timezone.localdate())
-    if getattr(user, "pk", None) is not None:
+    if getattr(user, "pk", None) is not None and not _triage_allowed(user) and not units:
+        # A grid worker (or a mediator at a region) follows what they reported; the centre
+        # and the units already see their cases above.
         q |= Q(registered_by=user, status__in=list(rules.OPEN))
     return q
 
@@ -104,7 +106,10 @@ def case_list(
         )
     if search:
         cases = cases.filter(Q(code__icontains=search) | Q(title__icontains=search))
-    return cases.select_related(*LIST_RELATED).order_by("due_on", "-registered_at")
+    # The most pressing first: the earliest deadline; cases owing nothing now last.
+    return cases.select_related(*LIST_RELATED).order_by(
+        F("due_on").asc(nulls_last=True), "-registered_at"
+    )
 
 
 @dataclass(frozen=True)
