@@ -30,9 +30,11 @@ def choose_policy(
 ) -> int | None:
     """The key of the most specific policy that matches, or None.
 
-    Specificity, most telling first: the channel (a petition is a petition whatever it is
-    about), then the category (second level before top level), then urgency. Ties go to
-    the lower key, so the choice never depends on the order the database returns.
+    Specificity, most telling first: urgency (a threat of violence or self-harm is handled
+    at once, however it came in: the urgent limits are inside every statutory one), then
+    the channel (a petition is a petition whatever it is about), then the category
+    (second level before top level). Ties go to the lower key, so the choice never
+    depends on the order the database returns.
     """
     best: tuple[tuple[int, int, int], int] | None = None
     for p in policies:
@@ -45,7 +47,7 @@ def choose_policy(
         category_rank = 0
         if p.category_code is not None:
             category_rank = len(category_codes) - category_codes.index(p.category_code)
-        score = (int(bool(p.channel)), category_rank, int(p.urgent is not None))
+        score = (int(p.urgent is not None), int(bool(p.channel)), category_rank)
         if best is None or score > best[0] or (score == best[0] and p.key < best[1]):
             best = (score, p.key)
     return None if best is None else best[1]
