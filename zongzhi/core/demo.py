@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import Q
 
 from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM
@@ -278,8 +279,9 @@ def _make_staff(user: User) -> None:
     """The county administrator edits reference data in the Django admin."""
     user.is_staff = True
     user.save(update_fields=["is_staff"])
-    user.user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label__in=["regions", "units", "categories", "accounts"]
-        )
+    reference_data = Q(
+        content_type__app_label__in=["regions", "units", "categories", "accounts", "workdays"]
+    ) | Q(
+        content_type__app_label="cases", content_type__model__in=["routingrule", "deadlinepolicy"]
     )
+    user.user_permissions.set(Permission.objects.filter(reference_data))

@@ -105,3 +105,14 @@ def test_chinese_is_shown_whatever_the_browser_asks_for_until_english_is_chosen(
     assert "区划与网格" in client.get("/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Regions and grids" in client.get("/").content.decode()
+
+
+def test_the_county_administrator_edits_routing_rules_and_deadline_policies_not_cases(
+    demo: None,
+) -> None:
+    client = Client()
+    client.force_login(User.objects.get(username="county_admin"))
+    assert client.get("/admin/cases/routingrule/").status_code == 200
+    assert client.get("/admin/cases/deadlinepolicy/").status_code == 200
+    # Cases change only through their pages' steps, never in the admin.
+    assert client.get("/admin/cases/case/").status_code == 404
