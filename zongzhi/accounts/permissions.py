@@ -6,6 +6,7 @@ that `can` would refuse. Records are reduced to a `rules.Target` by `target_of`.
 """
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -93,25 +94,40 @@ def require(user: Any, action: Action, record: Any) -> None:
         raise PermissionDenied("您无权在此范围内进行该操作")
 
 
-def scope_q(user: Any, action: Action, *, region_prefix: str, unit: str | None = None) -> Q:
+def scope_q(
+    user: Any,
+    action: Action,
+    *,
+    region_prefix: str,
+    unit: str | None = None,
+    assigned_to: Callable[[list[int]], Q] | None = None,
+) -> Q:
     """A filter for the records `user` may `action`.
 
     `region_prefix` names the lookup of the record's region prefix (for a Region:
-    "prefix"; for a Unit: "region__prefix"); `unit` names the lookup of the units the
-    record is assigned to, for records that units own.
+    "prefix"; for a Unit: "region__prefix"). For records that units own, either `unit`
+    names the lookup of the units the record is assigned to, or `assigned_to` builds the
+    filter for "assigned to any of these units" (a semi-join, where a join through a
+    many-valued relation would repeat rows).
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser:
         return Q()
+    owned = unit is not None or assigned_to is not None
     condition = Q(pk__in=[])
+    units: list[int] = []
     for grant in grants_for_action(grants_of(user), action):
-        if action in UNIT_WORK and (grant.unit_id is None or unit is None):
+        if action in UNIT_WORK and (grant.unit_id is None or not owned):
             continue
-        if grant.unit_id is not None and unit is not None:
-            condition |= Q(**{unit: grant.unit_id})
+        if grant.unit_id is not None and owned:
+            units.append(grant.unit_id)
         else:
             condition |= Q(**{f"{region_prefix}__startswith": grant.region_prefix})
+    if units and assigned_to is not None:
+        condition |= assigned_to(units)
+    elif units and unit is not None:
+        condition |= Q(**{f"{unit}__in": units})
     return condition
 
 

@@ -28,10 +28,17 @@ LIST_RELATED = ("category__parent", "region", "lead_unit", "centre")
 
 
 def visible_cases(user: Any) -> CaseQuerySet:
-    """Every case the user may read. A subquery keeps one row per case however many of
-    the user's units are on it."""
-    q = scope_q(user, Action.VIEW_CASE, region_prefix="region_prefix", unit="assignments__unit")
-    return Case.objects.filter(pk__in=Case.objects.filter(q).values("pk"))
+    """Every case the user may read."""
+    return Case.objects.filter(case_scope_q(user, Action.VIEW_CASE))
+
+
+def assigned_to(units: list[int]) -> Q:
+    """Cases any of these units is on: a semi-join, never a join that repeats rows."""
+    return Q(pk__in=Assignment.objects.filter(unit_id__in=units).values("case_id"))
+
+
+def case_scope_q(user: Any, action: Action) -> Q:
+    return scope_q(user, action, region_prefix="region_prefix", assigned_to=assigned_to)
 
 
 def _unit_ids(user: Any, action: Action) -> set[int]:
@@ -62,9 +69,10 @@ def work_q(user: Any) -> Q:
             )
     units = _unit_ids(user, Action.HANDLE_CASE)
     if units:
-        q |= Q(assignments__unit__in=units, status__in=list(rules.WITH_A_UNIT))
+        q |= assigned_to(sorted(units)) & Q(status__in=list(rules.WITH_A_UNIT))
     if any(Action.SUPERVISE_CASE in _actions(g) for g in grants_of(user)):
-        q |= Q(extension_requests__decision=ExtensionRequest.Decision.PENDING)
+        pending = ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING)
+        q |= Q(pk__in=pending.values("case_id"))
         q |= Q(status__in=list(rules.OPEN), due_on__lt=timezone.localdate())
     if getattr(user, "pk", None) is not None and not _triage_allowed(user) and not units:
         # A grid worker (or a mediator at a region) follows what they reported; the centre
@@ -95,7 +103,7 @@ def case_list(
 ) -> QuerySet[Case]:
     cases = visible_cases(user)
     if todo:
-        cases = cases.filter(pk__in=Case.objects.filter(work_q(user)).values("pk"))
+        cases = cases.filter(work_q(user))
     # A merged duplicate shows only when asked for by its status; otherwise it counts once,
     # in the case it was merged into.
     known = {s.value for s in Status}
@@ -279,9 +287,7 @@ def supervision_list(user: Any, *, today: date) -> dict[str, Any]:
 
 def work_counts(user: Any, *, today: date) -> dict[str, int]:
     """The numbers on the home page: what waits for the user, and how much of it is late."""
-    mine = Case.objects.filter(pk__in=Case.objects.filter(work_q(user)).values("pk")).filter(
-        pk__in=visible_cases(user).values("pk")
-    )
+    mine = visible_cases(user).filter(work_q(user))
     return {
         "todo": mine.count(),
         "overdue": mine.filter(
