@@ -148,6 +148,16 @@ class Cast:
         return client
 
 
+@pytest.fixture(autouse=True)
+def chinese_first() -> Iterator[None]:
+    """Every test starts in the interface's first language, whatever an earlier test on
+    this worker switched to (the active language is per thread, not per request)."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """The demo county with its cases, loaded once for a test module and rolled back at
