@@ -174,6 +174,20 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
         transaction.set_rollback(True)
 
 
+@pytest.fixture(scope="module")
+def demo_without_cases(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The demo county's places, units and people, without the cases (a few seconds)."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from zongzhi.core.demo import load_demo
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo(settings.ZONGZHI_DIVISIONS_DIR, cases=0)
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
 def places(db: None) -> Places:
     return build_places()

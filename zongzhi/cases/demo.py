@@ -445,10 +445,10 @@ def _fate(rng: random.Random, age_days: float) -> Status:
 
 
 def _registration_times(
-    rng: random.Random, now: datetime, calendar: WorkCalendar
+    rng: random.Random, now: datetime, calendar: WorkCalendar, count: int
 ) -> list[tuple[datetime, str]]:
     times: list[tuple[datetime, str]] = []
-    for _ in range(CASES):
+    for _ in range(count):
         days = rng.uniform(0, RECENT_DAYS if rng.random() < RECENT_SHARE else DAYS)
         channel = rng.choices(list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()))[0]
         day = timezone.localtime(now - timedelta(days=days)).date()
@@ -467,10 +467,10 @@ def _registration_times(
     return sorted(times)
 
 
-def _plans(sim: _Sim, now: datetime) -> list[_Plan]:
+def _plans(sim: _Sim, now: datetime, count: int) -> list[_Plan]:
     rng, calendar = sim.rng, sim.calendar
     plans = []
-    for at, channel in _registration_times(rng, now, calendar):
+    for at, channel in _registration_times(rng, now, calendar, count):
         age = (now - at).total_seconds() / 86400
         plans.append(_plan(sim, at, channel, _fate(rng, age)))
     today = timezone.localdate(now)
@@ -1072,14 +1072,15 @@ def _run(sim: _Sim, stories: list[tuple[datetime, Story]]) -> None:
         heapq.heappush(queue, (max(after, at), seq, story))
 
 
-def load_demo_cases(rng: random.Random, *, now: datetime | None = None) -> int:
+def load_demo_cases(rng: random.Random, *, now: datetime | None = None, count: int = CASES) -> int:
     """Give the demo county its cases; return how many were made (0 when it has some).
 
     `now` is the moment the six months end (the present unless given), so that the demo
-    can be built as it would have looked on another day.
+    can be built as it would have looked on another day. `count` is how many cases come
+    in (duplicates reported again come on top).
     """
     county = Region.objects.get(prefix=COUNTY_PREFIX)
-    if Case.objects.filter(region_prefix__startswith=county.prefix).exists():
+    if count == 0 or Case.objects.filter(region_prefix__startswith=county.prefix).exists():
         return 0
     now = timezone.localtime(now or timezone.now())
     sim = _Sim(
@@ -1091,7 +1092,7 @@ def load_demo_cases(rng: random.Random, *, now: datetime | None = None) -> int:
         places=_Places.load(county),
         categories={c.code: c for c in Category.objects.select_related("parent")},
     )
-    plans = _plans(sim, now)
+    plans = _plans(sim, now, count)
     first = min(p.at for p in plans).date()
     stories: list[tuple[datetime, Story]] = [(p.at, _story(sim, p)) for p in plans]
     stories.append((datetime.combine(first, SWEEP_AT, now.tzinfo), _sweeps(sim, first)))

@@ -18,6 +18,7 @@ from django.db.models import Q
 from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
+from zongzhi.cases.demo import CASES as DEMO_CASES
 from zongzhi.cases.demo import load_demo_cases
 from zongzhi.categories.models import Category
 from zongzhi.regions.models import Region
@@ -92,8 +93,11 @@ class Login:
     place: str
 
 
-def load_demo(divisions_dir: Path) -> list[Login]:
-    """Load the demo county; running it again changes nothing and returns the same logins."""
+def load_demo(divisions_dir: Path, *, cases: int = DEMO_CASES) -> list[Login]:
+    """Load the demo county; running it again changes nothing and returns the same logins.
+
+    `cases` is how many cases it gets; tests that look only at places and people pass 0.
+    """
     rng = random.Random(530424)
     with transaction.atomic():
         import_divisions(by=SYSTEM, rows=read_national_dataset(divisions_dir, within=COUNTY_PREFIX))
@@ -102,7 +106,7 @@ def load_demo(divisions_dir: Path) -> list[Login]:
             import_divisions(by=SYSTEM, rows=_grid_rows(county, rng))
         _load_units(county)
         logins = _load_people(county, rng)
-        load_demo_cases(rng)
+        load_demo_cases(rng, count=cases)
         return logins
 
 

@@ -10,11 +10,12 @@ from zongzhi.core.demo import GRIDS_TOTAL, load_demo
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
 
-# The demo county (fixture `demo` in zongzhi/conftest.py) is loaded once for this module.
-pytestmark = pytest.mark.usefixtures("db")
+# The demo county without its cases (zongzhi/conftest.py) is loaded once for this module;
+# its cases are tested in zongzhi/cases/tests/test_demo_cases.py.
+pytestmark = pytest.mark.usefixtures("demo_without_cases", "db")
 
 
-def test_the_demo_county_has_its_real_townships_and_villages(demo: None) -> None:
+def test_the_demo_county_has_its_real_townships_and_villages() -> None:
     county = Region.objects.get(code="530424000000")
     assert county.name == "华宁县"
     townships = county.children.order_by("code")
@@ -32,7 +33,7 @@ def test_the_demo_county_has_its_real_townships_and_villages(demo: None) -> None
     assert county.subtree().filter(level=Region.Level.BUILDING).count() >= GRIDS_TOTAL
 
 
-def test_the_demo_has_a_person_for_every_role(demo: None) -> None:
+def test_the_demo_has_a_person_for_every_role() -> None:
     held = set(RoleAssignment.objects.values_list("role", flat=True))
     assert held == {str(role) for role in Role}
     # Units at county and at every township level, with competences.
@@ -41,13 +42,13 @@ def test_the_demo_has_a_person_for_every_role(demo: None) -> None:
     assert Unit.objects.filter(competent_categories__isnull=False).exists()
 
 
-def test_loading_the_demo_twice_changes_nothing(demo: None) -> None:
+def test_loading_the_demo_twice_changes_nothing() -> None:
     counts = (Region.objects.count(), Unit.objects.count(), User.objects.count())
-    load_demo(settings.ZONGZHI_DIVISIONS_DIR)
+    load_demo(settings.ZONGZHI_DIVISIONS_DIR, cases=0)
     assert (Region.objects.count(), Unit.objects.count(), User.objects.count()) == counts
 
 
-def test_a_township_officer_sees_exactly_their_townships_villages_and_grids(demo: None) -> None:
+def test_a_township_officer_sees_exactly_their_townships_villages_and_grids() -> None:
     client = Client()
     client.force_login(User.objects.get(username="ningzhou_intake"))
     response = client.get("/regions/")
@@ -71,7 +72,7 @@ def test_a_township_officer_sees_exactly_their_townships_villages_and_grids(demo
     assert client.get(f"/regions/{some_grid_elsewhere.code}/").status_code == 404
 
 
-def test_region_and_unit_pages_take_a_fixed_number_of_queries(demo: None) -> None:
+def test_region_and_unit_pages_take_a_fixed_number_of_queries() -> None:
     client = Client()
     client.force_login(User.objects.get(username="county_leader"))
     client.get("/")  # warm the session
@@ -86,7 +87,7 @@ def test_region_and_unit_pages_take_a_fixed_number_of_queries(demo: None) -> Non
         assert len(queries) <= most, (url, [q["sql"] for q in queries])
 
 
-def test_the_home_page_counts_only_the_units_a_person_can_see(demo: None) -> None:
+def test_the_home_page_counts_only_the_units_a_person_can_see() -> None:
     client = Client()
     client.force_login(User.objects.get(username="ningzhou_police"))
     page = client.get("/").content.decode()
@@ -97,9 +98,7 @@ def test_the_home_page_counts_only_the_units_a_person_can_see(demo: None) -> Non
     assert f'<span class="n">{ningzhou_units}</span>单位' in page
 
 
-def test_chinese_is_shown_whatever_the_browser_asks_for_until_english_is_chosen(
-    demo: None,
-) -> None:
+def test_chinese_is_shown_whatever_the_browser_asks_for_until_english_is_chosen() -> None:
     client = Client(headers={"accept-language": "en-US,en;q=0.9"})
     client.force_login(User.objects.get(username="ningzhou_leader"))
     assert "区划与网格" in client.get("/").content.decode()
@@ -107,9 +106,7 @@ def test_chinese_is_shown_whatever_the_browser_asks_for_until_english_is_chosen(
     assert "Regions and grids" in client.get("/").content.decode()
 
 
-def test_the_county_administrator_edits_routing_rules_and_deadline_policies_not_cases(
-    demo: None,
-) -> None:
+def test_the_county_administrator_edits_routing_rules_and_deadline_policies_not_cases() -> None:
     client = Client()
     client.force_login(User.objects.get(username="county_admin"))
     assert client.get("/admin/cases/routingrule/").status_code == 200
