@@ -674,6 +674,9 @@ def _story(sim: _Sim, plan: _Plan) -> Story:
 
     yield sim.minutes(10, 40) if urgent else sim.hours(0.3, 10)
     intake = people.intake(case.centre_id)
+    if not urgent and not plan.reject and rng.random() < 0.04 and case.due_on is not None:
+        # Left lying past the acceptance limit: the sweep raises an order the centre answers.
+        yield sim.on(case.due_on + timedelta(days=2))
 
     if plan.reject:
         reason = REJECTIONS.get(plan.top, REJECTIONS[""])
@@ -684,6 +687,7 @@ def _story(sim: _Sim, plan: _Plan) -> Story:
         services.case_archive(by=intake, case=case, note="不予受理告知书已送达，材料归档。")
         return
 
+    _answer_orders(sim, case)  # accepted late: the centre answers the automatic order first
     services.case_accept(by=intake, case=case, note=rng.choice(ACCEPT_NOTES))
     if plan.relate:
         yield sim.minutes(5, 30)
@@ -901,10 +905,14 @@ def _whistle(sim: _Sim, plan: _Plan, case: Case, intake: Actor) -> list[Unit]:
 
 
 def _answer_orders(sim: _Sim, case: Case) -> None:
+    """Answer the open orders: the centre before dispatch, the lead unit after."""
     case.refresh_from_db()
-    if case.status not in {S.DISPATCHED, S.IN_PROGRESS}:
+    if case.status in {S.REGISTERED, S.ACCEPTED}:
+        handler = sim.people.intake(case.centre_id)
+    elif case.status in {S.DISPATCHED, S.IN_PROGRESS}:
+        handler = sim.people.handler(case.lead_unit)
+    else:
         return
-    handler = sim.people.handler(case.lead_unit)
     for order in SupervisionOrder.objects.filter(case=case, answered_at__isnull=True):
         services.case_answer_supervision(
             by=handler, case=case, order=order, answer=sim.rng.choice(SUPERVISION_ANSWERS)

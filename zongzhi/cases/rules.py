@@ -66,6 +66,9 @@ class Step(StrEnum):
     ANSWER_WHISTLE = "answer_whistle"
     SUPERVISE = "supervise"
     ANSWER_SUPERVISION = "answer_supervision"
+    # Before dispatch an order (often the automatic one on a late acceptance) is the
+    # centre's to answer: no unit has the case yet.
+    ANSWER_SUPERVISION_AT_CENTRE = "answer_supervision_at_centre"
     REQUEST_EXTENSION = "request_extension"
     GRANT_EXTENSION = "grant_extension"
     REFUSE_EXTENSION = "refuse_extension"
@@ -123,6 +126,9 @@ STEPS: dict[Step, Transition] = {
     Step.SUPERVISE: _t(_("督办"), set(OPEN), None, Action.SUPERVISE_CASE),
     Step.ANSWER_SUPERVISION: _t(
         _("督办反馈"), set(WITH_A_UNIT), None, Action.HANDLE_CASE, lead_only=True
+    ),
+    Step.ANSWER_SUPERVISION_AT_CENTRE: _t(
+        _("督办反馈"), {S.REGISTERED, S.ACCEPTED}, None, Action.TRIAGE_CASE
     ),
     Step.REQUEST_EXTENSION: _t(
         _("申请延期"), set(WITH_A_UNIT), None, Action.HANDLE_CASE, lead_only=True

@@ -188,6 +188,7 @@ def timeline(case: Case) -> list[CaseEvent]:
 FORM_OF_STEP = {s: s.value for s in rules.MANUAL_STEPS}
 FORM_OF_STEP[Step.VISIT_SATISFIED] = "visit"
 FORM_OF_STEP[Step.VISIT_UNSATISFIED] = "visit"
+FORM_OF_STEP[Step.ANSWER_SUPERVISION_AT_CENTRE] = "answer_supervision"
 
 
 def allowed_forms(user: Any, case: Case) -> list[str]:
@@ -232,7 +233,7 @@ def _precondition(step: Step, case: Case, units: frozenset[int]) -> bool:
             return not pending and case.due_on is not None
         case Step.ANSWER_WHISTLE:
             return any(s.answered_at is None and s.unit_id in units for s in case.summonses.all())
-        case Step.ANSWER_SUPERVISION:
+        case Step.ANSWER_SUPERVISION | Step.ANSWER_SUPERVISION_AT_CENTRE:
             return any(o.answered_at is None for o in case.supervision_orders.all())
         case Step.AGREE:
             committee = Unit.Kind.MEDIATION_COMMITTEE

@@ -16,7 +16,7 @@ from zongzhi.cases.models import (
     Summons,
     SupervisionOrder,
 )
-from zongzhi.cases.rules import Refused, Step
+from zongzhi.cases.rules import Refused, Status, Step
 from zongzhi.cases.services.steps import (
     StepContext,
     _actor_id,
@@ -87,7 +87,13 @@ def case_answer_supervision(*, by: Any, case: Case, order: SupervisionOrder, ans
         locked.save()
         c.data.update(order=locked.pk, late=c.today > locked.answer_due_on)
 
-    return _take_step(by=by, case=case, step=Step.ANSWER_SUPERVISION, note=answer, write=write)
+    # Before dispatch the centre answers; once a unit has the case, the lead unit does.
+    step = (
+        Step.ANSWER_SUPERVISION_AT_CENTRE
+        if case.status in {Status.REGISTERED, Status.ACCEPTED}
+        else Step.ANSWER_SUPERVISION
+    )
+    return _take_step(by=by, case=case, step=step, note=answer, write=write)
 
 
 def case_request_extension(*, by: Any, case: Case, days: int, reason: str) -> Case:

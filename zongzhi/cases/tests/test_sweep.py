@@ -6,10 +6,11 @@ weekday after 2 March: Tue 3 (1) … Fri 6 (4), Mon 9 … Fri 13 (9), Mon 16 …
 Mon 23 March (15).
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from zongzhi.accounts.rules import Role
@@ -258,3 +259,29 @@ def test_a_merged_duplicate_is_counted_once_and_keeps_its_own_timeline(
     assert absorbed.data["duplicate"] == duplicate.code
     assert survivor.status == Status.REGISTERED
     assert list(survivor.merged_cases.all()) == [duplicate]
+
+
+def test_the_centre_answers_the_automatic_order_on_a_case_it_has_not_accepted_in_time(
+    cast: Cast,
+) -> None:
+    case = case_in(cast, Status.REGISTERED)
+    assert case.due_on is not None
+    services.sweep_deadlines(today=case.due_on + timedelta(days=1))
+    order = SupervisionOrder.objects.get(case=case, automatic=True)
+    # No unit has the case yet: the township's intake officer answers, not a unit.
+    with pytest.raises(PermissionDenied):
+        services.case_answer_supervision(
+            by=cast.by_role[Role.UNIT_HANDLER], case=case, order=order, answer="x"
+        )
+    services.case_answer_supervision(
+        by=cast.by_role[Role.INTAKE_OFFICER],
+        case=case,
+        order=order,
+        answer="已补登记材料，今日受理",
+    )
+    order.refresh_from_db()
+    assert order.answer == "已补登记材料，今日受理"
+    last = case.events.last()
+    assert last is not None and last.step == Step.ANSWER_SUPERVISION_AT_CENTRE
+    page = cast.client_for(cast.by_role[Role.INTAKE_OFFICER]).get(f"/cases/{case.code}/")
+    assert 'data-step="answer_supervision"' not in page.content.decode()  # answered now
