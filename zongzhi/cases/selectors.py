@@ -204,8 +204,7 @@ def allowed_forms(user: Any, case: Case) -> list[str]:
         transition = rules.STEPS[step]
         if status not in transition.sources:
             continue
-        record = case.centre_target() if transition.action == Action.TRIAGE_CASE else case
-        if not can(user, transition.action, record):
+        if not can(user, transition.action, case.target_for(transition.action)):
             continue
         units = acting_units(grants, transition.action, target)
         if transition.lead_only and not superuser and case.lead_unit_id not in units:

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from zongzhi.accounts.rules import Target
+from zongzhi.accounts.rules import Action, Target
 from zongzhi.cases import rules
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
@@ -234,6 +234,13 @@ class Case(models.Model):
     def centre_target(self) -> Target:
         """The centre's work (受理, 派单, 回访 …) belongs to the centre now answering for it."""
         return Target(region_prefix=self.centre_prefix)
+
+    def target_for(self, action: Action) -> Target:
+        """What `action` on this case is checked against: the centre for its work, else
+        the case's place and units."""
+        if action == Action.TRIAGE_CASE:
+            return self.centre_target()
+        return self.scope_target()
 
 
 class Assignment(models.Model):

@@ -9,12 +9,11 @@ from django.utils import timezone
 
 from zongzhi.accounts.permissions import require
 from zongzhi.accounts.rules import Action
+from zongzhi.cases import routing
 from zongzhi.cases.models import (
     Assignment,
     Attachment,
     Case,
-    ClockPause,
-    ExtensionRequest,
     Party,
     Summons,
 )
@@ -22,6 +21,7 @@ from zongzhi.cases.rules import Refused, Status, Step
 from zongzhi.cases.services.steps import (
     StepContext,
     _actor_id,
+    _end_pause,
     _refresh,
     _require_text,
     _take_step,
@@ -57,9 +57,7 @@ def case_reject(*, by: Any, case: Case, reason: str, notice: str) -> Case:
 
 
 def suggested_unit(case: Case) -> Unit | None:
-    from zongzhi.cases.routing import suggest
-
-    return suggest(case)
+    return routing.suggest(case)
 
 
 def _check_dispatchable(case: Case, units: Iterable[Unit]) -> None:
@@ -239,11 +237,8 @@ def case_merge(*, by: Any, case: Case, into: Case, note: str = "") -> Case:
             c.case.due_on = None
             c.case.lead_unit = None
             c.case.assignments.all().delete()
-            ExtensionRequest.objects.filter(
-                case=c.case, decision=ExtensionRequest.Decision.PENDING
-            ).update(decision=ExtensionRequest.Decision.WITHDRAWN, decided_at=timezone.now())
-            ClockPause.objects.filter(case=c.case, ended_on__isnull=True).update(ended_on=c.today)
-            c.case.paused_since = None
+            withdraw_extension(c.case)
+            _end_pause(c, c.today)  # no deadline left to move: it only stops the clock
             c.data["into"] = survivor.code
 
         _take_step(by=by, case=case, step=Step.MERGE, note=note, write=write)
@@ -275,5 +270,4 @@ def case_merge(*, by: Any, case: Case, into: Case, note: str = "") -> Case:
 
         _take_step(by=by, case=survivor, step=Step.ABSORB, note=note, write=absorb)
     _refresh(into, survivor)
-    into.refresh_from_db()
     return case

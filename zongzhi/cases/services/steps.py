@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from zongzhi.accounts.permissions import grants_of, require
-from zongzhi.accounts.rules import UNIT_WORK, Action, Target, acting_units
+from zongzhi.accounts.rules import UNIT_WORK, Action, acting_units
 from zongzhi.cases import deadlines, rules
 from zongzhi.cases.models import Assignment, Case, CaseEvent, ClockPause, ExtensionRequest
 from zongzhi.cases.rules import Refused, Status, Step
@@ -44,12 +44,6 @@ class StepContext:
     today: date
     data: dict[str, Any] = field(default_factory=dict)
     note: str = ""
-
-
-def _target_for(case: Case, action: Action) -> Target:
-    if action == Action.TRIAGE_CASE:
-        return case.centre_target()
-    return case.scope_target()
 
 
 def _acting_unit(by: Any, case: Case, transition: rules.Transition) -> Unit | None:
@@ -108,7 +102,7 @@ def _take_step(
         )
         before = locked.status_enum
         transition = rules.check_step(step, before)
-        require(by, transition.action, _target_for(locked, transition.action))
+        require(by, transition.action, locked.target_for(transition.action))
         unit = None
         if transition.action in UNIT_WORK or transition.action == Action.MEDIATE_CASE:
             unit = _acting_unit(by, locked, transition)

@@ -85,6 +85,29 @@ def case_refuse_extension(*, by: Any, case: Case, note: str) -> Case:
     return _take_step(by=by, case=case, step=Step.REFUSE_EXTENSION, note=note, write=write)
 
 
+def _issue_order(
+    case: Case,
+    *,
+    text: str,
+    answer_from: date,
+    answer_days: int | None = None,
+    by: Any = None,
+    missed: date | None = None,
+) -> SupervisionOrder:
+    """One supervision order: a leader's (`by`), or the sweep's for the deadline `missed`.
+    The answer is due in `answer_days` working days, or as the case's policy says."""
+    days = answer_days or (case.policy.supervision_days if case.policy else 3)
+    return SupervisionOrder.objects.create(
+        case=case,
+        text=text,
+        issued_at=timezone.now(),
+        issued_by_id=_actor_id(by),
+        automatic=missed is not None,
+        for_due_on=missed,
+        answer_due_on=current_calendar().add_working_days(answer_from, days),
+    )
+
+
 def case_supervise(
     *, by: Any, case: Case, text: str, answer_days: int | None = None
 ) -> SupervisionOrder:
@@ -93,14 +116,7 @@ def case_supervise(
     made: list[SupervisionOrder] = []
 
     def write(c: StepContext) -> None:
-        days = answer_days or (c.case.policy.supervision_days if c.case.policy else 3)
-        order = SupervisionOrder.objects.create(
-            case=c.case,
-            text=text,
-            issued_at=timezone.now(),
-            issued_by_id=_actor_id(by),
-            answer_due_on=current_calendar().add_working_days(c.today, days),
-        )
+        order = _issue_order(c.case, text=text, answer_from=c.today, answer_days=answer_days, by=by)
         made.append(order)
         c.data.update(order=order.pk, answer_due_on=order.answer_due_on.isoformat())
 
@@ -123,14 +139,11 @@ def _overdue_order(case: Case, today: date) -> bool:
     def write(c: StepContext) -> None:
         if c.case.due_on != due_on or c.case.paused_since is not None:
             raise Refused("期限已变")
-        days = c.case.policy.supervision_days if c.case.policy else 3
-        order = SupervisionOrder.objects.create(
-            case=c.case,
+        order = _issue_order(
+            c.case,
             text=f"该事项已超过办理期限（{due_on:%Y-%m-%d}），请主办单位说明情况并加快办理。",
-            issued_at=timezone.now(),
-            automatic=True,
-            for_due_on=due_on,
-            answer_due_on=current_calendar().add_working_days(today, days),
+            answer_from=today,
+            missed=due_on,
         )
         c.data.update(order=order.pk, for_due_on=due_on.isoformat(), automatic=True)
 

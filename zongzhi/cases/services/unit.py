@@ -24,6 +24,7 @@ from zongzhi.cases.services.steps import (
     _require_text,
     _take_step,
     release_unit_work,
+    withdraw_extension,
 )
 
 
@@ -168,9 +169,7 @@ def case_close(*, by: Any, case: Case, outcome: str, note: str) -> Case:
 
     def write(c: StepContext) -> None:
         _end_pause(c, c.today)
-        ExtensionRequest.objects.filter(
-            case=c.case, decision=ExtensionRequest.Decision.PENDING
-        ).update(decision=ExtensionRequest.Decision.WITHDRAWN, decided_at=timezone.now())
+        withdraw_extension(c.case)
         c.case.outcome = outcome
         c.case.outcome_note = note
         c.case.closed_on = c.today
