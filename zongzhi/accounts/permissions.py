@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.rules import (
+    ROLE_ACTIONS,
     UNIT_WORK,
     Action,
     Grant,
@@ -25,7 +26,7 @@ from zongzhi.accounts.rules import (
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
 
-__all__ = ["Action", "can", "grants_of", "require", "scope_q", "target_of"]
+__all__ = ["Action", "can", "grants_of", "holds", "require", "scope_q", "target_of"]
 
 _CACHE_ATTR = "_zongzhi_grants"
 
@@ -86,6 +87,16 @@ def can(user: Any, action: Action, record: Any) -> bool:
     if user.is_superuser:
         return True
     return allows(grants_of(user), action, target_of(record))
+
+
+def holds(user: Any, action: Action) -> bool:
+    """Whether the user holds `action` anywhere: to show a page or a menu entry. Which
+    records it covers is still `can`'s and `scope_q`'s to say."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(action in ROLE_ACTIONS[g.role] for g in grants_of(user))
 
 
 def require(user: Any, action: Action, record: Any) -> None:

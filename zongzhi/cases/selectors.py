@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from zongzhi.accounts.permissions import can, grants_of, scope_q
+from zongzhi.accounts.permissions import can, grants_of, holds, scope_q
 from zongzhi.accounts.rules import ROLE_ACTIONS, Action, acting_units
 from zongzhi.cases import deadlines, rules
 from zongzhi.cases.models import (
@@ -20,6 +20,7 @@ from zongzhi.cases.models import (
 )
 from zongzhi.cases.models.case import CaseQuerySet
 from zongzhi.cases.rules import Status, Step
+from zongzhi.regions.rules import Level
 from zongzhi.units.models import Unit
 from zongzhi.workdays.rules import WorkCalendar
 from zongzhi.workdays.selectors import current_calendar
@@ -53,12 +54,13 @@ def work_q(user: Any) -> Q:
     """What waits for this user: the centre's queue for intake officers, the unit's cases
     for its people, what a grid worker reported, what a leader must decide."""
     q = Q(pk__in=[])
-    if _triage_allowed(user):
+    triage = holds(user, Action.TRIAGE_CASE)
+    if triage:
         # Only the centre now answering for the case sees it in its queue.
         centres = [
             g.region_prefix
             for g in grants_of(user)
-            if g.unit_id is None and Action.TRIAGE_CASE in _actions(g)
+            if g.unit_id is None and Action.TRIAGE_CASE in ROLE_ACTIONS[g.role]
         ]
         if getattr(user, "is_superuser", False):
             centres = [""]
@@ -70,32 +72,15 @@ def work_q(user: Any) -> Q:
     units = _unit_ids(user, Action.HANDLE_CASE)
     if units:
         q |= assigned_to(sorted(units)) & Q(status__in=list(rules.WITH_A_UNIT))
-    if any(Action.SUPERVISE_CASE in _actions(g) for g in grants_of(user)):
+    if holds(user, Action.SUPERVISE_CASE):
         pending = ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING)
         q |= Q(pk__in=pending.values("case_id"))
         q |= Q(status__in=list(rules.OPEN), due_on__lt=timezone.localdate())
-    if getattr(user, "pk", None) is not None and not _triage_allowed(user) and not units:
+    if getattr(user, "pk", None) is not None and not triage and not units:
         # A grid worker (or a mediator at a region) follows what they reported; the centre
         # and the units already see their cases above.
         q |= Q(registered_by=user, status__in=list(rules.OPEN))
     return q
-
-
-def _actions(grant: Any) -> frozenset[Action]:
-    return ROLE_ACTIONS[grant.role]
-
-
-def holds(user: Any, action: Action) -> bool:
-    """Whether the user holds `action` anywhere (to show a page or a menu entry)."""
-    return getattr(user, "is_superuser", False) or any(
-        action in _actions(g) for g in grants_of(user)
-    )
-
-
-def _triage_allowed(user: Any) -> bool:
-    return getattr(user, "is_superuser", False) or any(
-        Action.TRIAGE_CASE in _actions(g) for g in grants_of(user)
-    )
 
 
 def case_list(
@@ -109,9 +94,7 @@ def case_list(
     known = {s.value for s in Status}
     cases = cases.filter(status=status) if status in known else cases.counted()
     if overdue:
-        cases = cases.filter(
-            status__in=list(rules.OPEN), due_on__lt=timezone.localdate(), paused_since__isnull=True
-        )
+        cases = cases.overdue(timezone.localdate())
     if search:
         cases = cases.filter(Q(code__icontains=search) | Q(title__icontains=search))
     # The most pressing first: the earliest deadline; cases owing nothing now last.
@@ -240,9 +223,7 @@ def _precondition(step: Step, case: Case, units: frozenset[int]) -> bool:
                 a.unit.kind == committee and a.unit_id in units for a in case.assignments.all()
             )
         case Step.ESCALATE:
-            return case.centre.parent_id is not None and case.centre.level > 3
-        case Step.MERGE | Step.RELATE:
-            return True
+            return case.centre.parent_id is not None and case.centre.level > Level.COUNTY
     return True
 
 
@@ -260,9 +241,7 @@ def supervision_list(user: Any, *, today: date) -> dict[str, Any]:
         "near": [
             row for row in with_urgency(soon, today=today) if row.urgency == deadlines.Urgency.NEAR
         ],
-        "overdue": open_cases.filter(due_on__lt=today, paused_since__isnull=True).order_by(
-            "due_on"
-        ),
+        "overdue": cases.overdue(today).order_by("due_on"),
         "extensions": ExtensionRequest.objects.filter(
             decision=ExtensionRequest.Decision.PENDING, case__in=visible_cases(user)
         )
@@ -290,7 +269,5 @@ def work_counts(user: Any, *, today: date) -> dict[str, int]:
     mine = visible_cases(user).filter(work_q(user))
     return {
         "todo": mine.count(),
-        "overdue": mine.filter(
-            status__in=list(rules.OPEN), due_on__lt=today, paused_since__isnull=True
-        ).count(),
+        "overdue": mine.overdue(today).count(),
     }

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from zongzhi.accounts.permissions import can, scope_q, visible_regions
+from zongzhi.accounts.permissions import can, holds, scope_q, visible_regions
 from zongzhi.accounts.rules import Action
 from zongzhi.cases import forms, selectors, services
 from zongzhi.cases.models import Case, ExtensionRequest, MediationAgreement
@@ -423,7 +423,7 @@ def case_step(request: HttpRequest, code: str, key: str) -> HttpResponse:
 
 
 def supervision(request: HttpRequest) -> HttpResponse:
-    if not selectors.holds(request.user, Action.SUPERVISE_CASE):
+    if not holds(request.user, Action.SUPERVISE_CASE):
         raise PermissionDenied("督办清单供领导使用")
     today = timezone.localdate()
     lists = selectors.supervision_list(request.user, today=today)

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from zongzhi.accounts.permissions import grants_of
-from zongzhi.accounts.rules import ROLE_ACTIONS, Action
+from zongzhi.accounts.permissions import holds
+from zongzhi.accounts.rules import Action
 
 
 @dataclass(frozen=True)
@@ -31,11 +31,8 @@ NAV_ITEMS = [
 def items_for(user: Any) -> list[dict[str, Any]]:
     if not getattr(user, "is_authenticated", False):
         return []
-    actions: set[Action] = set()
-    for grant in grants_of(user):
-        actions |= ROLE_ACTIONS[grant.role]
     return [
         {"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name}
         for item in NAV_ITEMS
-        if item.action is None or user.is_superuser or item.action in actions
+        if item.action is None or holds(user, item.action)
     ]

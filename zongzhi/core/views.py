@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from zongzhi.accounts.permissions import visible_units
+from zongzhi.accounts.permissions import holds, visible_units
 from zongzhi.accounts.rules import Action
 from zongzhi.accounts.selectors import roles_held
 from zongzhi.cases import selectors
@@ -16,6 +16,6 @@ def home(request: HttpRequest) -> HttpResponse:
         for assignment in roles_held(request.user)
     ]
     work = None
-    if selectors.holds(request.user, Action.VIEW_CASE):
+    if holds(request.user, Action.VIEW_CASE):
         work = selectors.work_counts(request.user, today=timezone.localdate())
     return render(request, "core/home.html", {"scopes": scopes, "work": work})

@@ -1,3 +1,4 @@
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,11 @@ from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
 
 
+def overdue_q(today: date) -> Q:
+    """Late: still owed, its deadline passed, and its clock running (not paused)."""
+    return Q(status__in=list(rules.OPEN), due_on__lt=today, paused_since__isnull=True)
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def counted(self) -> "CaseQuerySet":
         """Cases as they are counted: a duplicate merged into another counts there, once."""
@@ -18,6 +24,9 @@ class CaseQuerySet(models.QuerySet["Case"]):
 
     def open(self) -> "CaseQuerySet":
         return self.filter(status__in=rules.OPEN)
+
+    def overdue(self, today: date) -> "CaseQuerySet":
+        return self.filter(overdue_q(today))
 
 
 class Case(models.Model):
