@@ -18,7 +18,7 @@ from zongzhi.cases.models import (
     Summons,
     SupervisionOrder,
 )
-from zongzhi.cases.models.case import CaseQuerySet
+from zongzhi.cases.models.case import CaseQuerySet, overdue_q
 from zongzhi.cases.rules import Status, Step
 from zongzhi.regions.rules import Level
 from zongzhi.units.models import Unit
@@ -75,7 +75,7 @@ def work_q(user: Any) -> Q:
     if holds(user, Action.SUPERVISE_CASE):
         pending = ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING)
         q |= Q(pk__in=pending.values("case_id"))
-        q |= Q(status__in=list(rules.OPEN), due_on__lt=timezone.localdate())
+        q |= overdue_q(timezone.localdate())
     if getattr(user, "pk", None) is not None and not triage and not units:
         # A grid worker (or a mediator at a region) follows what they reported; the centre
         # and the units already see their cases above.

@@ -1,5 +1,7 @@
 """The case pages as each role uses them."""
 
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -209,3 +211,15 @@ def test_the_supervision_list_shows_cases_near_their_deadline(cast: Cast) -> Non
     page = cast.client_for(cast.by_role[Role.LEADER]).get("/cases/supervision/")
     near = page.content.decode().split('data-testid="near"')[1].split("</ul>")[0]
     assert case.code in near
+
+
+def test_a_paused_case_past_its_old_date_is_not_on_the_leaders_list_as_late(cast: Cast) -> None:
+    from zongzhi.cases import services
+
+    case = case_in(cast, Status.IN_PROGRESS)
+    services.case_pause(
+        by=cast.by_role[Role.UNIT_HANDLER], case=case, reason="hearing", until=date(2099, 1, 1)
+    )
+    Case.objects.filter(pk=case.pk).update(due_on="2020-01-02")
+    todo = cast.client_for(cast.by_role[Role.LEADER]).get("/cases/").content.decode()
+    assert case.code not in todo
