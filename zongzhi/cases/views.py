@@ -21,9 +21,10 @@ from django.views.decorators.http import require_POST
 from zongzhi.accounts.permissions import can, holds, scope_q, visible_regions
 from zongzhi.accounts.rules import Action
 from zongzhi.cases import forms, selectors, services
-from zongzhi.cases.models import Case, ExtensionRequest, MediationAgreement
+from zongzhi.cases.models import Case, MediationAgreement
 from zongzhi.cases.rules import Refused
 from zongzhi.regions.models import Region
+from zongzhi.regions.rules import PREFIX_LENGTH, Level
 from zongzhi.units.models import Unit
 
 PAGE_SIZE = 50
@@ -84,35 +85,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        review_of = None
-        if data["review_of_code"]:
-            try:
-                review_of = _other_case(request.user, data["review_of_code"])
-            except ValidationError:
-                form.add_error("review_of_code", "没有找到该查询码对应的事项")
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        new = services.NewCase(
-            channel=data["channel"],
-            category=data["category"],
-            title=data["title"],
-            description=data["description"],
-            region=data["region"],
-            address=data["address"],
-            lng=data["lng"],
-            lat=data["lat"],
-            petition_stage=data["petition_stage"],
-            review_of=review_of,
-            parties=form.parties(),
-            people_count=data["people_count"],
-            amount=data["amount"],
-            risk_level=data["risk_level"],
-            risk_reasons=data["risk_reasons"],
-            threat_of_violence=data["threat_of_violence"],
-            threat_of_self_harm=data["threat_of_self_harm"],
-            attachments=data["attachments"],
-        )
         try:
+            new = _new_case(request.user, form)
             case = services.case_register(
                 by=request.user, new=new, idempotency_key=data["idempotency_key"]
             )
@@ -126,6 +100,36 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 )
             return redirect("cases:detail", code=case.code)
     return render(request, "cases/new.html", {"form": form, "grid_worker": grid_worker})
+
+
+def _new_case(user: Any, form: forms.IntakeForm) -> services.NewCase:
+    data = form.cleaned_data
+    review_of = None
+    if data["review_of_code"]:
+        try:
+            review_of = _other_case(user, data["review_of_code"])
+        except ValidationError:
+            raise ValidationError({"review_of_code": "没有找到该查询码对应的事项"}) from None
+    return services.NewCase(
+        channel=data["channel"],
+        category=data["category"],
+        title=data["title"],
+        description=data["description"],
+        region=data["region"],
+        address=data["address"],
+        lng=data["lng"],
+        lat=data["lat"],
+        petition_stage=data["petition_stage"],
+        review_of=review_of,
+        parties=form.parties(),
+        people_count=data["people_count"],
+        amount=data["amount"],
+        risk_level=data["risk_level"],
+        risk_reasons=data["risk_reasons"],
+        threat_of_violence=data["threat_of_violence"],
+        threat_of_self_harm=data["threat_of_self_harm"],
+        attachments=data["attachments"],
+    )
 
 
 def _add_errors(form: Any, error: ValidationError) -> None:
@@ -162,7 +166,7 @@ def _units_for_dispatch(case: Case) -> QuerySet[Unit]:
 
 
 def _county_units(case: Case) -> QuerySet[Unit]:
-    county = case.region_prefix[:6]
+    county = case.region_prefix[: PREFIX_LENGTH[Level.COUNTY]]
     return (
         Unit.objects.filter(region__prefix=county, is_active=True)
         .exclude(pk__in=case.unit_ids())
@@ -387,14 +391,6 @@ def _render_detail(
             "today": today,
             "timeline": selectors.timeline(case),
             "step_forms": step_forms,
-            "pending_extension": next(
-                (
-                    e
-                    for e in case.extension_requests.all()
-                    if e.decision == ExtensionRequest.Decision.PENDING
-                ),
-                None,
-            ),
         },
         status=status,
     )
