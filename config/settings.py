@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "zongzhi.accounts",
     "zongzhi.workdays",
     "zongzhi.cases",
+    "zongzhi.hazards",
+    "zongzhi.screening",
+    "zongzhi.briefings",
+    "zongzhi.ledgers",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("regions/", include("zongzhi.regions.urls")),
     path("units/", include("zongzhi.units.urls")),
     path("cases/", include("zongzhi.cases.urls")),
+    path("hazards/", include("zongzhi.hazards.urls")),
+    path("screening/", include("zongzhi.screening.urls")),
+    path("briefings/", include("zongzhi.briefings.urls")),
+    path("ledgers/", include("zongzhi.ledgers.urls")),
     path("", include("zongzhi.core.urls")),
 ]
 

@@ -61,24 +61,66 @@ class Action(StrEnum):
     # A leader's work: supervision orders (督办), deciding extensions.
     SUPERVISE_CASE = "cases.supervise"
     CONFIGURE_CASES = "cases.configure"  # routing rules and deadline policies
+    # Screening rounds (排查): read the rounds and who reported, file a report for a grid
+    # or unit, launch a special campaign (专项排查).
+    VIEW_SCREENING = "screening.view"
+    FILE_SCREENING = "screening.file"
+    LAUNCH_CAMPAIGN = "screening.campaign"
+    # Risk hazards (风险隐患): read, register, and keep (plan, review, close, escalate).
+    VIEW_HAZARD = "hazards.view"
+    REGISTER_HAZARD = "hazards.register"
+    KEEP_HAZARD = "hazards.keep"
+    # The daily information report (涉稳信息日报).
+    VIEW_BRIEFING = "briefings.view"
 
 
 _EVERYONE = {Action.VIEW_REGION, Action.VIEW_UNIT}
 
+_SCREENING = {Action.VIEW_SCREENING, Action.FILE_SCREENING}
+_HAZARDS = {Action.VIEW_HAZARD, Action.REGISTER_HAZARD, Action.KEEP_HAZARD}
+
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.INTAKE_OFFICER: frozenset(
-        _EVERYONE | {Action.VIEW_CASE, Action.REGISTER_CASE, Action.TRIAGE_CASE}
+        _EVERYONE
+        | _SCREENING
+        | _HAZARDS
+        | {
+            Action.VIEW_CASE,
+            Action.REGISTER_CASE,
+            Action.TRIAGE_CASE,
+            Action.LAUNCH_CAMPAIGN,
+            Action.VIEW_BRIEFING,
+        }
     ),
-    Role.GRID_WORKER: frozenset(_EVERYONE | {Action.VIEW_CASE, Action.REGISTER_CASE}),
+    Role.GRID_WORKER: frozenset(
+        _EVERYONE | _SCREENING | _HAZARDS | {Action.VIEW_CASE, Action.REGISTER_CASE}
+    ),
     Role.MEDIATOR: frozenset(
         _EVERYONE
+        | _SCREENING
+        | _HAZARDS
         | {Action.VIEW_CASE, Action.REGISTER_CASE, Action.HANDLE_CASE, Action.MEDIATE_CASE}
     ),
+    # A department registers what it finds as a case handed over (部门移交).
     Role.UNIT_HANDLER: frozenset(
-        _EVERYONE | {Action.VIEW_CASE, Action.HANDLE_CASE, Action.MEDIATE_CASE}
+        _EVERYONE
+        | _SCREENING
+        | _HAZARDS
+        | {Action.VIEW_CASE, Action.REGISTER_CASE, Action.HANDLE_CASE, Action.MEDIATE_CASE}
     ),
-    Role.LEADER: frozenset(_EVERYONE | {Action.VIEW_USER, Action.VIEW_CASE, Action.SUPERVISE_CASE}),
-    # Care workers keep care files; disputes are not theirs to read.
+    Role.LEADER: frozenset(
+        _EVERYONE
+        | {
+            Action.VIEW_USER,
+            Action.VIEW_CASE,
+            Action.SUPERVISE_CASE,
+            Action.VIEW_SCREENING,
+            Action.LAUNCH_CAMPAIGN,
+            Action.VIEW_HAZARD,
+            Action.VIEW_BRIEFING,
+        }
+    ),
+    # Care workers keep care files; disputes, hazards and screening are not theirs to read.
     Role.CARE_WORKER: frozenset(_EVERYONE),
     Role.ADMINISTRATOR: frozenset(
         _EVERYONE

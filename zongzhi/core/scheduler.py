@@ -20,16 +20,29 @@ class Periodic:
     name: str
     every: timedelta
     task: Any  # a Task: anything with .enqueue()
+    # Where in each period the job falls due: a daily job at 23:00 UTC has 23 hours.
+    offset: timedelta = timedelta(0)
 
 
 def _jobs() -> list[Periodic]:
+    from zongzhi.briefings.tasks import compile_daily_reports
     from zongzhi.cases.tasks import sweep_deadlines
+    from zongzhi.hazards.tasks import sweep_hazard_reviews
+    from zongzhi.screening.tasks import open_due_rounds
 
-    return [Periodic("cases.sweep_deadlines", timedelta(hours=1), sweep_deadlines)]
+    return [
+        Periodic("cases.sweep_deadlines", timedelta(hours=1), sweep_deadlines),
+        Periodic("hazards.sweep_reviews", timedelta(hours=1), sweep_hazard_reviews),
+        Periodic("screening.open_rounds", timedelta(hours=1), open_due_rounds),
+        # 07:00 Beijing time (23:00 UTC): the report is waiting when the day begins.
+        Periodic(
+            "briefings.daily_reports", timedelta(days=1), compile_daily_reports, timedelta(hours=23)
+        ),
+    ]
 
 
-def period_start(now: datetime, every: timedelta) -> datetime:
-    epoch = datetime(2000, 1, 1, tzinfo=UTC)
+def period_start(now: datetime, every: timedelta, offset: timedelta = timedelta(0)) -> datetime:
+    epoch = datetime(2000, 1, 1, tzinfo=UTC) + offset
     periods = (now - epoch) // every
     return epoch + periods * every
 
@@ -38,7 +51,7 @@ def enqueue_due(now: datetime, jobs: list[Periodic] | None = None) -> list[str]:
     """Enqueue every job whose current period nobody has claimed yet; return their names."""
     enqueued = []
     for job in jobs if jobs is not None else _jobs():
-        start = period_start(now, job.every)
+        start = period_start(now, job.every, job.offset)
         try:
             with transaction.atomic():
                 PeriodicRun.objects.create(name=job.name, period_start=start, enqueued_at=now)
