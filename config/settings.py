@@ -163,6 +163,8 @@ MAILERS = {
         else {},
     }
 }
+# Where the site is reached from outside: links in e-mails (the daily report) start here.
+ZONGZHI_SITE_URL = env_str("ZONGZHI_SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "zongzhi@localhost")
 
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)

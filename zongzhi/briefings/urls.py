@@ -1,5 +1,9 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
+
+from zongzhi.briefings import views
 
 app_name = "briefings"
-
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.briefing_index, name="index"),
+    path("<int:pk>/", views.briefing_detail, name="detail"),
+]

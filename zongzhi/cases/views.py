@@ -18,8 +18,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from zongzhi.accounts.permissions import can, holds, scope_q, visible_regions
-from zongzhi.accounts.rules import Action
+from zongzhi.accounts.permissions import can, grants_of, holds, scope_q, visible_regions
+from zongzhi.accounts.rules import Action, Role, grants_for_action
 from zongzhi.cases import forms, selectors, services
 from zongzhi.cases.models import Case, MediationAgreement
 from zongzhi.cases.rules import Refused
@@ -72,6 +72,13 @@ def _registrable_regions(user: Any) -> QuerySet[Region]:
     )
 
 
+def _hands_over(user: Any) -> bool:
+    """Whether the user registers only as a unit's handler: a department hands over what
+    it finds (部门移交)."""
+    grants = grants_for_action(grants_of(user), Action.REGISTER_CASE)
+    return bool(grants) and all(g.role == Role.UNIT_HANDLER for g in grants)
+
+
 def case_new(request: HttpRequest) -> HttpResponse:
     regions = _registrable_regions(request.user)
     if not regions.exists():
@@ -80,6 +87,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
     grid_worker = regions.count() <= 2  # a grid and its buildings' grid: a grid worker
     if grid_worker:
         initial = {"channel": Case.Channel.GRID, "region": regions.first()}
+    elif _hands_over(request.user):
+        initial = {"channel": Case.Channel.TRANSFER}
     form = forms.IntakeForm(
         request.POST or None, request.FILES or None, regions=regions, initial=initial
     )

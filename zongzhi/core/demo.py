@@ -18,13 +18,16 @@ from django.db.models import Q
 from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
+from zongzhi.briefings.services import compile_daily_reports
 from zongzhi.cases.demo import CASES as DEMO_CASES
 from zongzhi.cases.demo import load_demo_cases
 from zongzhi.categories.models import Category
+from zongzhi.hazards.demo import load_demo_hazards
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import Level
 from zongzhi.regions.services import import_divisions
 from zongzhi.regions.sources import DivisionRow, read_national_dataset
+from zongzhi.screening.demo import load_demo_screening
 from zongzhi.units.models import Unit
 from zongzhi.units.services import unit_create
 
@@ -96,7 +99,8 @@ class Login:
 def load_demo(divisions_dir: Path, *, cases: int = DEMO_CASES) -> list[Login]:
     """Load the demo county; running it again changes nothing and returns the same logins.
 
-    `cases` is how many cases it gets; tests that look only at places and people pass 0.
+    `cases` is how many cases it gets; tests that look only at places and people pass 0,
+    and get no screening, hazards or daily reports either.
     """
     rng = random.Random(530424)
     with transaction.atomic():
@@ -107,6 +111,12 @@ def load_demo(divisions_dir: Path, *, cases: int = DEMO_CASES) -> list[Login]:
         _load_units(county)
         logins = _load_people(county, rng)
         load_demo_cases(rng, count=cases)
+        if cases:
+            # Their own generators, so that the cases stay as they were before these came.
+            load_demo_screening(random.Random(5304241), county)
+            load_demo_hazards(random.Random(5304242), county)
+            # This morning's daily report, sent to the leaders (the console in development).
+            compile_daily_reports()
         return logins
 
 
@@ -233,13 +243,19 @@ def _load_people(county: Region, rng: random.Random) -> list[Login]:
     def person(
         username: str, role: Role, *, region: Region | None = None, unit: Unit | None = None
     ) -> None:
+        # Leaders receive the daily information report by e-mail.
+        email = f"{username}@example.org" if role == Role.LEADER else ""
         user, _ = User.objects.get_or_create(
             username=username,
             defaults={
                 "full_name": rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, 2)),
                 "password": password_hash,
+                "email": email,
             },
         )
+        if email and not user.email:  # a demo loaded before leaders had addresses
+            user.email = email
+            user.save(update_fields=["email"])
         RoleAssignment.objects.get_or_create(user=user, role=role, region=region, unit=unit)
         place = unit.name if unit else region.name if region else ""
         logins.append(

@@ -1,4 +1,4 @@
-"""The navigation bar: each entry shows only to users who hold the action it needs."""
+"""The navigation bar: each entry shows only to users who hold an action it needs."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -15,16 +15,29 @@ from zongzhi.accounts.rules import Action
 class NavItem:
     label: str | Promise
     url_name: str
-    action: Action | None  # None: every signed-in user
+    # Any one of these suffices; none: every signed-in user.
+    actions: tuple[Action, ...] = ()
+
+    def shows_to(self, user: Any) -> bool:
+        return not self.actions or any(holds(user, action) for action in self.actions)
 
 
 NAV_ITEMS = [
-    NavItem(_("首页"), "home", None),
-    NavItem(_("事项"), "cases:index", Action.VIEW_CASE),
-    NavItem(_("登记"), "cases:new", Action.REGISTER_CASE),
-    NavItem(_("督办"), "cases:supervision", Action.SUPERVISE_CASE),
-    NavItem(_("区划与网格"), "regions:index", Action.VIEW_REGION),
-    NavItem(_("单位"), "units:index", Action.VIEW_UNIT),
+    NavItem(_("首页"), "home"),
+    NavItem(_("事项"), "cases:index", (Action.VIEW_CASE,)),
+    NavItem(_("登记"), "cases:new", (Action.REGISTER_CASE,)),
+    NavItem(_("督办"), "cases:supervision", (Action.SUPERVISE_CASE,)),
+    NavItem(_("排查"), "screening:index", (Action.VIEW_SCREENING,)),
+    NavItem(_("风险隐患"), "hazards:index", (Action.VIEW_HAZARD,)),
+    # Every register exports as a ledger: whoever reads one of them reads its ledger.
+    NavItem(
+        _("台账"),
+        "ledgers:index",
+        (Action.VIEW_CASE, Action.VIEW_HAZARD, Action.VIEW_SCREENING),
+    ),
+    NavItem(_("日报"), "briefings:index", (Action.VIEW_BRIEFING,)),
+    NavItem(_("区划与网格"), "regions:index", (Action.VIEW_REGION,)),
+    NavItem(_("单位"), "units:index", (Action.VIEW_UNIT,)),
 ]
 
 
@@ -34,5 +47,5 @@ def items_for(user: Any) -> list[dict[str, Any]]:
     return [
         {"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name}
         for item in NAV_ITEMS
-        if item.action is None or holds(user, item.action)
+        if item.shows_to(user)
     ]

@@ -5,11 +5,14 @@ from django.utils import timezone
 from zongzhi.accounts.permissions import holds, visible_units
 from zongzhi.accounts.rules import Action
 from zongzhi.accounts.selectors import roles_held
+from zongzhi.briefings import selectors as briefing_selectors
 from zongzhi.cases import selectors
+from zongzhi.core.selectors import registers_for
 from zongzhi.regions.selectors import scope_summary
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
     units = visible_units(request.user)
     scopes = [
         scope_summary(assignment=assignment, visible_units=units)
@@ -17,5 +20,17 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     work = None
     if holds(request.user, Action.VIEW_CASE):
-        work = selectors.work_counts(request.user, today=timezone.localdate())
-    return render(request, "core/home.html", {"scopes": scopes, "work": work})
+        work = selectors.work_counts(request.user, today=today)
+    daily_reports = []
+    if holds(request.user, Action.VIEW_BRIEFING):
+        daily_reports = briefing_selectors.latest_for(request.user)
+    return render(
+        request,
+        "core/home.html",
+        {
+            "scopes": scopes,
+            "work": work,
+            "registers": registers_for(request.user, today),
+            "daily_reports": daily_reports,
+        },
+    )

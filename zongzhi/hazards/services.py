@@ -339,6 +339,8 @@ def hazard_reassign(
 
     def write(c: StepContext) -> None:
         h = c.hazard
+        if not responsible_unit.is_active:
+            raise ValidationError({"responsible_unit": "责任单位已停用"})
         if not h.region_prefix.startswith(responsible_unit.region.prefix):
             raise ValidationError({"responsible_unit": "责任单位须是所在地或其上级的单位"})
         c.data.update(

@@ -1,5 +1,10 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
+
+from zongzhi.ledgers import views
 
 app_name = "ledgers"
-
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("import/", views.import_ledger, name="import"),
+    path("import/template.xlsx", views.import_template, name="template"),
+]

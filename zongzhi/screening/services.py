@@ -110,7 +110,9 @@ def launch_campaign(
     focus_categories: Iterable[Category] = (),
     instructions: str = "",
 ) -> ScreeningRound:
-    """专项排查: a round with its own dates, focus and reporters, inside the launcher's scope."""
+    """专项排查: a round with its own dates, focus and reporters, inside the launcher's scope.
+
+    Launching a campaign again (same scope, title and period) returns the one launched."""
     require(by, Action.LAUNCH_CAMPAIGN, region)
     errors: dict[str, str] = {}
     if not title.strip():
@@ -121,7 +123,11 @@ def launch_campaign(
         errors["due_on"] = "报送期限不能早于截止日期"
     if reporters not in ScreeningSchedule.Reporters.values:
         errors["reporters"] = "请选择填报对象"
-    if reporter_level <= region.level:
+    # Regions report from below the scope; units may sit at the scope's own level (a
+    # county campaign asks the county's bureaus).
+    if reporter_level < region.level or (
+        reporters == ScreeningSchedule.Reporters.REGIONS and reporter_level == region.level
+    ):
         errors["reporter_level"] = "填报层级须低于排查范围"
     if errors:
         raise ValidationError(errors)
@@ -131,6 +137,18 @@ def launch_campaign(
     if not expected:
         raise ValidationError({"reporter_level": "范围内没有符合条件的填报对象"})
     with transaction.atomic():
+        # A campaign sent twice (a double tap, a retried request) is launched once: the
+        # scope's row is locked so that two launches of the same campaign queue here.
+        Region.objects.select_for_update().filter(pk=region.pk).first()
+        same = ScreeningRound.objects.filter(
+            kind=ScreeningRound.Kind.CAMPAIGN,
+            region=region,
+            title=title.strip(),
+            period_start=period_start,
+            period_end=period_end,
+        ).first()
+        if same is not None:
+            return same
         round_ = _open_round(
             ScreeningRound(
                 kind=ScreeningRound.Kind.CAMPAIGN,
@@ -263,6 +281,8 @@ def file_report(
             .get(pk=report.pk)
         )
         if locked.filed_at is not None:
+            if idempotency_key and locked.idempotency_key == idempotency_key:
+                return locked  # the same submission, sent twice at once
             raise ValidationError({"zero": f"本期已于{locked.filed_on:%Y-%m-%d}上报"})
         if today < locked.round.period_start:
             raise ValidationError({"zero": "本期排查尚未开始"})

@@ -1,8 +1,10 @@
-"""The demo county's cases, as someone trying the demo would see them.
+"""The demo county's cases, and the registers built beside them (screening rounds and
+reports, the hazard register, the daily report), as someone trying the demo would see them.
 
 Loading the demo takes a while (the division file, then some three thousand steps through
 the services), so it is loaded once for this module and rolled back at its end; each test
-runs in its own transaction inside that one.
+runs in its own transaction inside that one. The registers are tested here too so that
+the demo is loaded once for all of them.
 """
 
 import itertools
@@ -15,6 +17,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from zongzhi.accounts.models import User
+from zongzhi.accounts.permissions import can
+from zongzhi.accounts.rules import Action, Role
+from zongzhi.briefings.models import DailyReport, DailyReportItem
 from zongzhi.cases.demo import load_demo_cases
 from zongzhi.cases.models import (
     Case,
@@ -26,7 +31,12 @@ from zongzhi.cases.models import (
 )
 from zongzhi.cases.rules import GROUP_SIZE, Status, Step
 from zongzhi.core.demo import COUNTY_PREFIX, load_demo
+from zongzhi.hazards import rules as hazard_rules
+from zongzhi.hazards.models import Hazard, HazardEvent, HazardMeasure, HazardReview
 from zongzhi.regions.models import Region
+from zongzhi.screening.models import ScreeningItem, ScreeningReport, ScreeningRound
+from zongzhi.screening.rules import ReportState
+from zongzhi.screening.selectors import state_q
 
 pytestmark = pytest.mark.usefixtures("demo", "db")
 
@@ -149,9 +159,172 @@ def test_the_demo_people_do_the_work_their_roles_give_them() -> None:
     ).exists()
 
 
-def test_loading_the_demo_again_makes_no_new_cases() -> None:
-    counts = (Case.objects.count(), CaseEvent.objects.count(), SupervisionOrder.objects.count())
+def _everything() -> tuple[int, ...]:
+    return (
+        Case.objects.count(),
+        CaseEvent.objects.count(),
+        SupervisionOrder.objects.count(),
+        ScreeningRound.objects.count(),
+        ScreeningReport.objects.filter(filed_at__isnull=False).count(),
+        ScreeningItem.objects.count(),
+        Hazard.objects.count(),
+        HazardEvent.objects.count(),
+        DailyReport.objects.count(),
+        DailyReportItem.objects.count(),
+    )
+
+
+def test_loading_the_demo_again_changes_nothing() -> None:
+    counts = _everything()
     load_demo(settings.ZONGZHI_DIVISIONS_DIR)
     assert load_demo_cases(random.Random(1)) == 0
-    after = (Case.objects.count(), CaseEvent.objects.count(), SupervisionOrder.objects.count())
-    assert after == counts
+    assert _everything() == counts
+
+
+# --- Screening ----------------------------------------------------------------------------
+
+
+def test_the_demo_has_rounds_of_every_kind_up_to_the_current_periods() -> None:
+    today = timezone.localdate()
+    rounds = ScreeningRound.objects.all()
+    kinds = [r.kind for r in rounds]
+    assert kinds.count(ScreeningRound.Kind.WEEKLY) >= 8
+    assert kinds.count(ScreeningRound.Kind.TEN_DAY) >= 6
+    assert kinds.count(ScreeningRound.Kind.MONTHLY) >= 3
+    current = rounds.filter(period_start__lte=today, period_end__gte=today)
+    assert {r.schedule.cadence for r in current.filter(schedule__isnull=False)} == {
+        "weekly",
+        "ten_day",
+        "monthly",
+    }
+    campaigns = rounds.filter(kind=ScreeningRound.Kind.CAMPAIGN)
+    assert campaigns.filter(period_end__lt=today).exists()  # one finished
+    assert campaigns.filter(period_start__lte=today, period_end__gte=today).exists()
+    assert not campaigns.filter(focus_categories__isnull=True).exists()
+    # Grids report weekly, township stations every ten days, county departments monthly.
+    weekly = ScreeningReport.objects.filter(round__kind=ScreeningRound.Kind.WEEKLY)
+    assert not weekly.filter(region__level__lt=Region.Level.GRID).exists()
+    monthly = ScreeningReport.objects.filter(round__kind=ScreeningRound.Kind.MONTHLY)
+    assert not monthly.filter(unit__region__level__gt=Region.Level.COUNTY).exists()
+    assert not monthly.filter(unit__kind__in=["centre", "court"]).exists()
+
+
+def test_reports_are_mostly_on_time_and_zero_with_some_late_missing_and_pending() -> None:
+    today = timezone.localdate()
+    reports = ScreeningReport.objects.all()
+    count = {state: reports.filter(state_q(state, today)).count() for state in ReportState}
+    assert count[ReportState.ON_TIME] > 10 * count[ReportState.LATE] / 2 > 0
+    assert count[ReportState.ON_TIME] > 10 * count[ReportState.MISSING] / 2 > 0
+    assert count[ReportState.PENDING] > 0
+    filed = reports.filter(filed_at__isnull=False)
+    assert filed.filter(is_zero=True).count() > 0.9 * filed.count()
+    # Filings are dated as they happened: over the weeks, never ahead of today.
+    assert filed.values("filed_on").distinct().count() > 30
+    assert not filed.filter(filed_on__gt=today).exists()
+    assert not filed.filter(filed_at__gt=timezone.now()).exists()
+    for report in filed.filter(is_late=True)[:50]:
+        assert report.filed_on > report.due_on
+    # Nothing is missing before its due day, nor pending after it.
+    assert not reports.filter(state_q(ReportState.PENDING, today), due_on__lt=today).exists()
+
+
+def test_every_report_was_filed_by_someone_who_may_file_it() -> None:
+    people = {u.pk: u for u in User.objects.all()}
+    filed = ScreeningReport.objects.filter(filed_at__isnull=False)
+    for report in filed:
+        assert report.filed_by_id is not None, report.pk
+        assert can(people[report.filed_by_id], Action.FILE_SCREENING, report), report.pk
+    # The demo's grid workers file their own grids'.
+    assert filed.filter(filed_by__username__contains="_v1_g").exists()
+
+
+def test_what_screening_found_is_registered_as_hazards_and_linked_to_the_report() -> None:
+    items = ScreeningItem.objects.select_related("report", "hazard", "case")
+    hazards = [i for i in items if i.kind == ScreeningItem.Kind.HAZARD]
+    assert len(hazards) >= 24
+    for item in hazards:
+        assert item.hazard.source == Hazard.Source.SCREENING
+        assert item.hazard.discovered_on == item.report.filed_on
+        assert not item.report.is_zero
+    for item in items.filter(kind=ScreeningItem.Kind.CASE):
+        assert item.case.channel == Case.Channel.SCREENING
+        assert item.report.filed_on >= timezone.localtime(item.case.registered_at).date()
+    with_items = ScreeningReport.objects.filter(items__isnull=False)
+    assert not with_items.filter(is_zero=True).exists()
+    assert (
+        not ScreeningReport.objects.filter(is_zero=False, filed_at__isnull=False)
+        .exclude(items__isnull=False)
+        .exists()
+    )
+
+
+# --- Hazards ------------------------------------------------------------------------------
+
+
+def test_the_register_holds_about_sixty_hazards_at_every_level_and_in_every_status() -> None:
+    hazards = Hazard.objects.all()
+    assert 50 <= hazards.count() <= 70
+    assert set(hazards.values_list("status", flat=True)) == set(Hazard.Status.values)
+    assert set(hazards.values_list("level", flat=True)) == set(Hazard.Level.values)
+    assert {"direct", "screening"} <= set(hazards.values_list("source", flat=True))
+    assert hazards.filter(status=hazard_rules.Status.CONTROLLED).count() > hazards.count() / 2
+    # Every hazard has its plan; measures are carried out and hazards reviewed.
+    assert not hazards.filter(measures__isnull=True).exists()
+    assert HazardMeasure.objects.filter(done_on__isnull=False).exists()
+    assert HazardMeasure.objects.filter(done_on__isnull=True).exists()
+    assert HazardReview.objects.exists()
+    for escalated in hazards.filter(status=hazard_rules.Status.ESCALATED):
+        assert escalated.case is not None
+        assert escalated.case.channel == Case.Channel.SCREENING
+    # Found over the past two months.
+    first = hazards.order_by("discovered_on").values_list("discovered_on", flat=True)[0]
+    assert first <= timezone.localdate() - timedelta(days=30)
+
+
+def test_hazard_timelines_start_with_registration_and_each_step_follows_the_last() -> None:
+    statuses = dict(Hazard.objects.values_list("pk", "status"))
+    events = HazardEvent.objects.order_by("hazard_id", "at", "pk")
+    for hazard_id, entries in itertools.groupby(events, key=lambda e: e.hazard_id):
+        timeline = list(entries)
+        assert timeline[0].step == hazard_rules.Step.REGISTER
+        for before, after in itertools.pairwise(timeline):
+            assert after.from_status == before.to_status, hazard_id
+        assert timeline[-1].to_status == statuses.pop(hazard_id)
+    assert not statuses
+
+
+def test_some_reviews_are_overdue_and_their_owners_were_warned() -> None:
+    overdue = list(Hazard.objects.review_overdue(timezone.localdate()))
+    assert len(overdue) >= 3
+    for hazard in overdue:
+        assert hazard.events.filter(
+            step=hazard_rules.Step.REVIEW_OVERDUE, for_review_on=hazard.next_review_on
+        ).exists(), hazard.code
+        assert not hazard.reviews.exists()  # never reviewed since it was found
+
+
+def test_the_demo_people_keep_the_hazards_of_their_places() -> None:
+    keepers = set(
+        HazardEvent.objects.filter(step=hazard_rules.Step.PLAN).values_list(
+            "actor__username", flat=True
+        )
+    )
+    assert any(name.endswith("_intake") for name in keepers)
+    assert any(name.startswith("county_") and not name.endswith("_intake") for name in keepers)
+    grid_workers = User.objects.filter(role_assignments__role=Role.GRID_WORKER)
+    assert Hazard.objects.filter(registered_by__in=grid_workers).exists()
+
+
+# --- The daily report ------------------------------------------------------------------------
+
+
+def test_this_mornings_daily_report_is_made_for_the_county_and_every_township() -> None:
+    today = timezone.localdate()
+    county = Region.objects.get(prefix=COUNTY_PREFIX)
+    reported = set(DailyReport.objects.filter(report_date=today).values_list("region", flat=True))
+    assert reported == {county.pk, *county.children.values_list("pk", flat=True)}
+    leaders = User.objects.filter(role_assignments__role=Role.LEADER)
+    assert leaders.count() == 6
+    assert not leaders.filter(email="").exists()
+    emailed = DailyReport.objects.filter(report_date=today, region=county).get().emailed_to
+    assert "county_leader@example.org" in emailed

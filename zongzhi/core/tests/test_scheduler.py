@@ -42,10 +42,34 @@ def test_periods_start_on_the_hour() -> None:
 
 
 @pytest.mark.django_db
-def test_the_real_schedule_sweeps_case_deadlines(
+def test_the_real_schedule_runs_every_job_over_an_empty_register(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    # The test settings run tasks at once, so this runs the sweep over an empty register.
+    # The test settings run tasks at once, so this runs each job over an empty register.
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert enqueue_due(datetime(2026, 11, 23, 9, tzinfo=UTC)) == ["cases.sweep_deadlines"]
-    assert len(callbacks) == 1
+        assert enqueue_due(datetime(2026, 11, 23, 9, tzinfo=UTC)) == [
+            "cases.sweep_deadlines",
+            "hazards.sweep_reviews",
+            "screening.open_rounds",
+            "briefings.daily_reports",
+        ]
+    assert len(callbacks) == 4
+
+
+@pytest.mark.django_db
+def test_a_daily_job_with_an_offset_falls_due_at_its_hour_once_a_day(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # The daily report runs at 07:00 Beijing time, 23:00 UTC.
+    job = Recorder()
+    jobs = [Periodic("test.daily", timedelta(days=1), job, timedelta(hours=23))]  # type: ignore[arg-type]
+    evening = datetime(2026, 11, 22, 22, 59, tzinfo=UTC)  # 06:59 on the 23rd in Beijing
+    with django_capture_on_commit_callbacks(execute=True):
+        assert enqueue_due(evening, jobs) == ["test.daily"]  # the 22nd's run, caught up
+        assert enqueue_due(evening + timedelta(minutes=2), jobs) == ["test.daily"]  # 07:01
+        assert enqueue_due(evening + timedelta(hours=12), jobs) == []  # same day, later
+        assert enqueue_due(evening + timedelta(days=1, minutes=2), jobs) == ["test.daily"]
+    assert job.calls == 3
+    assert period_start(evening + timedelta(minutes=2), timedelta(days=1), timedelta(hours=23)) == (
+        datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
+    )
