@@ -206,10 +206,11 @@ def _compile_one(
     return report
 
 
-def compile_daily_reports(now: datetime | None = None) -> list[DailyReport]:
-    """Make today's report for every centre region that has none yet, then send each of
-    today's reports to the leaders who have not received it. Returns the reports made
-    by this call (with their items), each with the addresses it was sent to."""
+def compile_daily_reports(now: datetime | None = None, *, send: bool = True) -> list[DailyReport]:
+    """Make today's report for every centre region that has none yet, then (unless
+    `send` is false: the demo's history) send each of today's reports to the leaders who
+    have not received it. Returns the reports made by this call (with their items), each
+    with the addresses it was sent to."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     centre_units = centres()
@@ -242,8 +243,8 @@ def compile_daily_reports(now: datetime | None = None) -> list[DailyReport]:
         .prefetch_related("items")
         .order_by("region__code")
     )
-    recipients = leaders_by_region([r.region_id for r in todays])
-    for report in todays:
+    recipients = leaders_by_region([r.region_id for r in todays]) if send else {}
+    for report in todays if send else []:
         try:
             send_daily_report(report, recipients.get(report.region_id, []))
         except Exception:

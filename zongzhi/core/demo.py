@@ -7,6 +7,7 @@ everything else keeps the real division codes from shared/data/divisions.
 
 import random
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.timezone import get_current_timezone
 
 from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM
@@ -115,9 +118,19 @@ def load_demo(divisions_dir: Path, *, cases: int = DEMO_CASES) -> list[Login]:
             # Their own generators, so that the cases stay as they were before these came.
             load_demo_screening(random.Random(5304241), county)
             load_demo_hazards(random.Random(5304242), county)
-            # This morning's daily report, sent to the leaders (the console in development).
-            compile_daily_reports()
+            # The last week of daily reports, as the 07:00 job would have made them; not
+            # e-mailed (the demo's history, not news).
+            _compile_recent_daily_reports(days=7)
         return logins
+
+
+def _compile_recent_daily_reports(*, days: int) -> None:
+    today = timezone.localdate()
+    for back in range(days - 1, -1, -1):
+        morning = datetime.combine(
+            today - timedelta(days=back), time(7), tzinfo=get_current_timezone()
+        )
+        compile_daily_reports(now=morning, send=False)
 
 
 def _grid_rows(county: Region, rng: random.Random) -> list[DivisionRow]:

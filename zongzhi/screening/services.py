@@ -39,16 +39,22 @@ def _reporters(
 ) -> list[ScreeningReport]:
     """The empty reports a new round expects: one per region or unit in its scope."""
     if reporters == ScreeningSchedule.Reporters.REGIONS:
+        # Only the key and prefix: a grid's boundary is large and not needed here.
         return [
-            ScreeningReport(region=r, region_prefix=r.prefix)
-            for r in Region.objects.within(region.prefix).filter(level=level)
+            ScreeningReport(region_id=pk, region_prefix=prefix)
+            for pk, prefix in Region.objects.within(region.prefix)
+            .filter(level=level)
+            .values_list("pk", "prefix")
         ]
     units = Unit.objects.filter(
         region__prefix__startswith=region.prefix, region__level=level, is_active=True
-    ).select_related("region")
+    )
     if unit_kinds:
         units = units.filter(kind__in=unit_kinds)
-    return [ScreeningReport(unit=u, region_prefix=u.region.prefix) for u in units]
+    return [
+        ScreeningReport(unit_id=pk, region_prefix=prefix)
+        for pk, prefix in units.values_list("pk", "region__prefix")
+    ]
 
 
 def _open_round(round_: ScreeningRound, expected: list[ScreeningReport]) -> ScreeningRound:

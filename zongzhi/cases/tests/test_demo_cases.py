@@ -318,13 +318,21 @@ def test_the_demo_people_keep_the_hazards_of_their_places() -> None:
 # --- The daily report ------------------------------------------------------------------------
 
 
-def test_this_mornings_daily_report_is_made_for_the_county_and_every_township() -> None:
+def test_a_week_of_daily_reports_is_made_for_the_county_and_every_township() -> None:
     today = timezone.localdate()
     county = Region.objects.get(prefix=COUNTY_PREFIX)
-    reported = set(DailyReport.objects.filter(report_date=today).values_list("region", flat=True))
-    assert reported == {county.pk, *county.children.values_list("pk", flat=True)}
+    centres = {county.pk, *county.children.values_list("pk", flat=True)}
+    for back in range(7):
+        day = today - timedelta(days=back)
+        reported = set(DailyReport.objects.filter(report_date=day).values_list("region", flat=True))
+        assert reported == centres, day
+    # Consecutive windows: each morning's report starts where the one before ended.
+    county_reports = list(DailyReport.objects.filter(region=county).order_by("report_date"))
+    for before, after in itertools.pairwise(county_reports):
+        assert after.window_start == before.window_end
+    # The county's week holds something to read, and the history was not e-mailed.
+    assert DailyReportItem.objects.filter(report__region=county).exists()
+    assert not DailyReport.objects.exclude(emailed_to=[]).exists()
     leaders = User.objects.filter(role_assignments__role=Role.LEADER)
     assert leaders.count() == 6
     assert not leaders.filter(email="").exists()
-    emailed = DailyReport.objects.filter(report_date=today, region=county).get().emailed_to
-    assert "county_leader@example.org" in emailed

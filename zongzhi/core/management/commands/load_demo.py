@@ -7,12 +7,15 @@ from django.db.models import Count
 from zongzhi.cases.models import Case
 from zongzhi.cases.rules import STATUS_NAMES, Status
 from zongzhi.core.demo import COUNTY_PREFIX, DEMO_PASSWORD, load_demo
+from zongzhi.hazards.models import Hazard
+from zongzhi.screening.models import ScreeningReport
 
 
 class Command(BaseCommand):
     help = (
         "载入演示县（华宁县 530424）：区划、网格、楼栋、单位、各角色的演示账号，"
-        "以及近半年的约三百件事项。可重复运行。"
+        "近半年的约三百件事项，近两月的排查轮次与报告、约六十条风险隐患和近一周的涉稳信息日报。"
+        "可重复运行。"
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -29,3 +32,8 @@ class Command(BaseCommand):
         )
         parts = [f"{STATUS_NAMES[s]} {by_status[s]}" for s in Status if by_status.get(s)]
         self.stdout.write(f"演示事项 {sum(by_status.values())} 件：" + "，".join(parts))
+        reports = ScreeningReport.objects.filter(region_prefix__startswith=COUNTY_PREFIX)
+        filed = reports.filter(filed_at__isnull=False).count()
+        hazards = Hazard.objects.filter(region_prefix__startswith=COUNTY_PREFIX).count()
+        total = reports.count()
+        self.stdout.write(f"排查报告 {total} 份（已上报 {filed} 份），风险隐患 {hazards} 条")
