@@ -23,6 +23,7 @@ from zongzhi.accounts.rules import Action, Role, grants_for_action
 from zongzhi.cases import forms, selectors, services
 from zongzhi.cases.models import Case, MediationAgreement
 from zongzhi.cases.rules import Refused
+from zongzhi.core.forms import add_service_errors
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import PREFIX_LENGTH, Level
 from zongzhi.units.models import Unit
@@ -100,7 +101,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 by=request.user, new=new, idempotency_key=data["idempotency_key"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"已登记，查询码 {case.code}")
             if case.is_urgent:
@@ -139,14 +140,6 @@ def _new_case(user: Any, form: forms.IntakeForm) -> services.NewCase:
         threat_of_self_harm=data["threat_of_self_harm"],
         attachments=data["attachments"],
     )
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _get_visible(request: HttpRequest, code: str) -> Case:
@@ -416,7 +409,7 @@ def case_step(request: HttpRequest, code: str, key: str) -> HttpResponse:
         try:
             spec.perform(request.user, case, form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except Refused as refused:
             form.add_error(None, str(refused))
         else:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import models
 
 
@@ -20,3 +22,30 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.period_start:%Y-%m-%d %H:%M}"
+
+
+class AppendOnlyQuerySet[M: models.Model](models.QuerySet[M]):
+    """A timeline's rows: added, never updated or deleted in bulk."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("the timeline is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("the timeline is append-only")
+
+
+class AppendOnly(models.Model):
+    """A timeline entry (a case's, a hazard's): once written, never rewritten or removed.
+
+    A guard, not logic: the services only ever add entries, and this makes a slip loud."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("the timeline is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("the timeline is append-only")

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zongzhi.accounts.rules import Target
+from zongzhi.core.models import AppendOnly, AppendOnlyQuerySet
 from zongzhi.hazards import rules
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
@@ -187,15 +188,7 @@ class HazardReview(models.Model):
         return f"{self.reviewed_on} {self.finding[:20]}"
 
 
-class HazardEventQuerySet(models.QuerySet["HazardEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("the timeline is append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("the timeline is append-only")
-
-
-class HazardEvent(models.Model):
+class HazardEvent(AppendOnly):
     """One entry of a hazard's timeline. Entries are only ever added."""
 
     hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="events")
@@ -212,7 +205,7 @@ class HazardEvent(models.Model):
     # For the sweep's warning: the review date that was missed (one warning per date).
     for_review_on = models.DateField(null=True, blank=True)
 
-    objects = HazardEventQuerySet.as_manager()
+    objects = AppendOnlyQuerySet["HazardEvent"].as_manager()
 
     class Meta:
         ordering = ["at", "pk"]
@@ -228,14 +221,6 @@ class HazardEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step_name} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("the timeline is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("the timeline is append-only")
 
     @property
     def step_name(self) -> str:

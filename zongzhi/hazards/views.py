@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from zongzhi.accounts.permissions import can, holds
 from zongzhi.accounts.rules import Action
+from zongzhi.core.forms import add_service_errors
 from zongzhi.hazards import forms, rules, selectors, services
 from zongzhi.hazards.models import Hazard, HazardEvent
 
@@ -120,7 +121,7 @@ def hazard_new(request: HttpRequest) -> HttpResponse:
                 by=request.user, new=new, idempotency_key=data["idempotency_key"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -145,14 +146,6 @@ def hx_units(request: HttpRequest) -> HttpResponse:
     )
     form = forms.RegisterForm(regions=region, units=units)
     return render(request, "hazards/_unit_options.html", {"field": form["responsible_unit"]})
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- One hazard and its steps -----------------------------------------------------------
@@ -353,7 +346,7 @@ def hazard_step(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         try:
             hazard = spec.perform(request.user, hazard, form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except services.Refused as refused:
             form.add_error(None, str(refused))
         else:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from zongzhi.accounts.permissions import can, holds, scope_q
 from zongzhi.accounts.rules import Action
+from zongzhi.core.forms import add_service_errors
 from zongzhi.regions.models import Region
 from zongzhi.regions.selectors import ancestors
 from zongzhi.screening import forms, selectors, services
@@ -290,14 +291,6 @@ def compliance(request: HttpRequest) -> HttpResponse:
 # --- Campaigns --------------------------------------------------------------------------
 
 
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, messages_ in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _campaign_regions(user: Any) -> Any:
     return Region.objects.filter(
         scope_q(user, Action.LAUNCH_CAMPAIGN, region_prefix="prefix"),
@@ -329,7 +322,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 instructions=data["instructions"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

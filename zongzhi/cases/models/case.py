@@ -1,5 +1,4 @@
 from datetime import date
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zongzhi.accounts.rules import Action, Target
 from zongzhi.cases import rules
+from zongzhi.core.models import AppendOnly, AppendOnlyQuerySet
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
 
@@ -328,15 +328,7 @@ class Attachment(models.Model):
         return self.name
 
 
-class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("the timeline is append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("the timeline is append-only")
-
-
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnly):
     """One entry of a case's timeline. Entries are only ever added."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
@@ -353,7 +345,7 @@ class CaseEvent(models.Model):
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
 
-    objects = CaseEventQuerySet.as_manager()
+    objects = AppendOnlyQuerySet["CaseEvent"].as_manager()
 
     class Meta:
         ordering = ["at", "pk"]
@@ -361,15 +353,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step_name} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # A guard, not logic: an entry, once written, is never rewritten.
-        if self.pk is not None:
-            raise TypeError("the timeline is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("the timeline is append-only")
 
     @property
     def step_name(self) -> str:
