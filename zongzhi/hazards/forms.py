@@ -7,6 +7,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zongzhi.cases.forms import GroupedCategoryField, RegionField, UnitChoiceField
 from zongzhi.categories.models import Category
@@ -65,7 +66,7 @@ class RegisterForm(forms.Form):
     responsible_unit = UnitChoiceField(
         label=_("责任单位"), queryset=Unit.objects.none(), empty_label=CHOOSE
     )
-    guardian_name = forms.CharField(label=_("包保责任人"), max_length=50)
+    guardian_name = forms.CharField(label=pgettext_lazy("hazard", "包保责任人"), max_length=50)
     guardian_phone = forms.CharField(label=_("包保责任人电话"), max_length=30, required=False)
     discovered_on = _date(_("发现日期"), initial=timezone.localdate)
     review_every_days = forms.IntegerField(
@@ -141,7 +142,7 @@ class ReassignForm(forms.Form):
     responsible_unit = UnitChoiceField(
         label=_("责任单位"), queryset=Unit.objects.none(), empty_label=CHOOSE
     )
-    guardian_name = forms.CharField(label=_("包保责任人"), max_length=50)
+    guardian_name = forms.CharField(label=pgettext_lazy("hazard", "包保责任人"), max_length=50)
     guardian_phone = forms.CharField(label=_("包保责任人电话"), max_length=30, required=False)
     reason = _note(_("调整原因"), required=True)
 

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zongzhi.cases.forms import GroupedCategoryField, RegionField
 from zongzhi.cases.models import Case
@@ -86,7 +87,9 @@ class FindingForm(forms.Form):
         required=False,
         empty_label=_("请选择责任单位"),
     )
-    guardian_name = forms.CharField(label=_("包保责任人"), max_length=50, required=False)
+    guardian_name = forms.CharField(
+        label=pgettext_lazy("hazard", "包保责任人"), max_length=50, required=False
+    )
     guardian_phone = forms.CharField(label=_("包保责任人电话"), max_length=30, required=False)
 
     # What the services call a field, and where this form shows it.
