@@ -2,7 +2,6 @@
 against its status and the actor against their scope, runs the step's writes and appends
 the timeline entry, in one transaction. A refused step changes nothing."""
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +17,7 @@ from zongzhi.accounts.permissions import require
 from zongzhi.accounts.rules import Action, Target
 from zongzhi.cases.models import Case
 from zongzhi.categories.models import Category
+from zongzhi.core.services import actor_id, actor_name, dated_code, refresh_from, require_text
 from zongzhi.hazards import rules
 from zongzhi.hazards.models import Hazard, HazardEvent, HazardMeasure, HazardReview
 from zongzhi.hazards.rules import Refused, Status, Step
@@ -44,10 +44,6 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _actor_name(by: Any) -> str:
-    return str(getattr(by, "full_name", "") or by)
-
-
 @dataclass
 class NewHazard:
     title: str
@@ -67,10 +63,7 @@ class NewHazard:
 
 
 def new_hazard_code(today: date) -> str:
-    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-    return (
-        "YH" + today.strftime("%y%m%d") + "-" + "".join(secrets.choice(alphabet) for _ in range(5))
-    )
+    return dated_code(today, length=5, prefix="YH")
 
 
 def check_new_hazard(new: NewHazard, today: date) -> dict[str, str]:
@@ -149,7 +142,7 @@ def hazard_register(
         review_every_days=every,
         next_review_on=rules.next_review(max(discovered_on, today), every),
         registered_at=timezone.now(),
-        registered_by_id=getattr(by, "pk", None),
+        registered_by_id=actor_id(by),
     )
     try:
         with transaction.atomic():
@@ -209,9 +202,7 @@ def _take_step(
             data=context.data,
             for_review_on=for_review_on,
         )
-    for f in Hazard._meta.concrete_fields:
-        setattr(hazard, f.attname, getattr(locked, f.attname))
-    hazard._state.fields_cache = dict(locked._state.fields_cache)
+    refresh_from(hazard, locked)
     return hazard
 
 
@@ -231,19 +222,12 @@ def _append(
         from_status=before or "",
         to_status=hazard.status,
         at=timezone.now(),
-        actor_id=getattr(by, "pk", None),
-        actor_name=_actor_name(by),
+        actor_id=actor_id(by),
+        actor_name=actor_name(by),
         note=note,
         data=data,
         for_review_on=for_review_on,
     )
-
-
-def _require_text(value: str, field_name: str, label: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field_name: f"请填写{label}"})
-    return value
 
 
 # --- Steps ------------------------------------------------------------------------------
@@ -253,8 +237,8 @@ def hazard_add_measure(
     *, by: Any, hazard: Hazard, content: str, owner: str, due_on: date
 ) -> Hazard:
     """一事一策: add a measure to the plan."""
-    content = _require_text(content, "content", "措施内容")
-    owner = _require_text(owner, "owner", "落实人")
+    content = require_text(content, "content", "措施内容")
+    owner = require_text(owner, "owner", "落实人")
 
     def write(c: StepContext) -> None:
         if due_on < c.hazard.discovered_on:
@@ -292,7 +276,7 @@ def hazard_review(
 ) -> Hazard:
     """复查: what was found, the level now, and the next review date (by the level's
     interval when not given)."""
-    finding = _require_text(finding, "finding", "复查情况")
+    finding = require_text(finding, "finding", "复查情况")
     if level not in Hazard.Level.values:
         raise ValidationError({"level": "请选择风险等级"})
 
@@ -313,8 +297,8 @@ def hazard_review(
             finding=finding,
             level=level,
             next_review_on=following,
-            by_id=getattr(c.by, "pk", None),
-            by_name=_actor_name(c.by),
+            by_id=actor_id(c.by),
+            by_name=actor_name(c.by),
         )
         c.data.update(from_level=h.level, level=level, next_review_on=following.isoformat())
         h.level = level
@@ -334,8 +318,8 @@ def hazard_reassign(
     guardian_phone: str = "",
     reason: str,
 ) -> Hazard:
-    reason = _require_text(reason, "reason", "调整原因")
-    guardian_name = _require_text(guardian_name, "guardian_name", "包保责任人")
+    reason = require_text(reason, "reason", "调整原因")
+    guardian_name = require_text(guardian_name, "guardian_name", "包保责任人")
 
     def write(c: StepContext) -> None:
         h = c.hazard
@@ -358,13 +342,13 @@ def hazard_reassign(
 
 def hazard_resolve(*, by: Any, hazard: Hazard, note: str) -> Hazard:
     """已化解: the conflict behind the risk is settled."""
-    note = _require_text(note, "note", "化解情况")
+    note = require_text(note, "note", "化解情况")
     return _take_step(by=by, hazard=hazard, step=Step.RESOLVE, note=note)
 
 
 def hazard_eliminate(*, by: Any, hazard: Hazard, note: str) -> Hazard:
     """已消除: the cause is gone."""
-    note = _require_text(note, "note", "消除情况")
+    note = require_text(note, "note", "消除情况")
     return _take_step(by=by, hazard=hazard, step=Step.ELIMINATE, note=note)
 
 
@@ -375,7 +359,7 @@ def hazard_escalate(
     the same person, through the case's own registration) and carries it on."""
     from zongzhi.cases import services as case_services
 
-    applicant_name = _require_text(applicant_name, "applicant_name", "反映人或当事人")
+    applicant_name = require_text(applicant_name, "applicant_name", "反映人或当事人")
 
     def write(c: StepContext) -> None:
         h = c.hazard

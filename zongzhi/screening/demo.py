@@ -28,6 +28,7 @@ from zongzhi.accounts.models import User
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.cases.models import Case
 from zongzhi.categories.models import Category
+from zongzhi.core.services import actor_id
 from zongzhi.hazards import demo as hazard_demo
 from zongzhi.hazards.models import Hazard
 from zongzhi.regions.models import Region
@@ -400,7 +401,7 @@ def _back_date(filings: dict[int, _Filing], today: date) -> None:
         if filed_on < today:
             changes["filed_at"] = datetime.combine(filed_on, at, tz)
         if by is not None:  # filed here, as services.file_report files a zero report
-            changes["filed_by_id"] = getattr(by, "pk", None)
+            changes["filed_by_id"] = actor_id(by)
             changes["is_zero"] = True
         if listed:
             changes["is_zero"] = False  # it lists the case linked below

@@ -14,6 +14,7 @@ from zongzhi.accounts.permissions import require
 from zongzhi.accounts.rules import Action
 from zongzhi.cases.models import Case
 from zongzhi.categories.models import Category
+from zongzhi.core.services import actor_id, refresh_from
 from zongzhi.hazards.models import Hazard
 from zongzhi.regions.models import Region
 from zongzhi.screening import rules
@@ -166,7 +167,7 @@ def launch_campaign(
                 due_on=due_on,
                 instructions=instructions.strip(),
                 created_at=timezone.now(),
-                created_by_id=getattr(by, "pk", None),
+                created_by_id=actor_id(by),
             ),
             expected,
         )
@@ -306,14 +307,13 @@ def file_report(
             ScreeningItem.objects.create(report=locked, kind=finding.kind, case=case, hazard=hazard)
         locked.filed_at = timezone.now()
         locked.filed_on = today
-        locked.filed_by_id = getattr(by, "pk", None)
+        locked.filed_by_id = actor_id(by)
         locked.is_zero = zero
         locked.is_late = today > locked.due_on
         locked.note = note.strip()
         locked.idempotency_key = idempotency_key or None
         locked.save()
-    for f in ScreeningReport._meta.concrete_fields:
-        setattr(report, f.attname, getattr(locked, f.attname))
+    refresh_from(report, locked)
     return report
 
 

@@ -20,14 +20,12 @@ from zongzhi.cases.models import (
 from zongzhi.cases.rules import Refused, Status, Step
 from zongzhi.cases.services.steps import (
     StepContext,
-    _actor_id,
     _end_pause,
-    _refresh,
-    _require_text,
     _take_step,
     release_unit_work,
     withdraw_extension,
 )
+from zongzhi.core.services import actor_id, refresh_from, require_text
 from zongzhi.regions.rules import Level
 from zongzhi.units.models import Unit
 from zongzhi.workdays.selectors import current_calendar
@@ -46,8 +44,8 @@ def case_accept(*, by: Any, case: Case, note: str = "") -> Case:
 
 def case_reject(*, by: Any, case: Case, reason: str, notice: str) -> Case:
     """不予受理, with the reason and how the person was told (the notice)."""
-    reason = _require_text(reason, "reason", "不予受理的理由")
-    notice = _require_text(notice, "notice", "告知方式")
+    reason = require_text(reason, "reason", "不予受理的理由")
+    notice = require_text(notice, "notice", "告知方式")
 
     def write(c: StepContext) -> None:
         c.case.due_on = None
@@ -110,7 +108,7 @@ def case_dispatch(
 
 def case_transfer(*, by: Any, case: Case, lead_unit: Unit, note: str) -> Case:
     """转办 to another lead unit; co-units stay unless the new lead was one of them."""
-    note = _require_text(note, "note", "转办说明")
+    note = require_text(note, "note", "转办说明")
 
     def write(c: StepContext) -> None:
         if lead_unit.pk == c.case.lead_unit_id:
@@ -126,7 +124,7 @@ def case_transfer(*, by: Any, case: Case, lead_unit: Unit, note: str) -> Case:
 
 def case_escalate(*, by: Any, case: Case, reason: str) -> Case:
     """上报: the centre above answers for it now and dispatches it again."""
-    reason = _require_text(reason, "reason", "上报理由")
+    reason = require_text(reason, "reason", "上报理由")
 
     def write(c: StepContext) -> None:
         parent = c.case.centre.parent
@@ -142,7 +140,7 @@ def case_escalate(*, by: Any, case: Case, reason: str) -> Case:
 
 def case_whistle(*, by: Any, case: Case, units: Sequence[Unit], reason: str) -> Case:
     """吹哨: summon county departments to the case; each must answer (报到)."""
-    reason = _require_text(reason, "reason", "吹哨事由")
+    reason = require_text(reason, "reason", "吹哨事由")
     units = list({u.pk: u for u in units}.values())  # a unit named twice is summoned once
     if not units:
         raise ValidationError({"units": "请选择要召集的县级部门"})
@@ -170,7 +168,7 @@ def case_whistle(*, by: Any, case: Case, units: Sequence[Unit], reason: str) -> 
                 unit=unit,
                 reason=reason,
                 summoned_at=now,
-                summoned_by_id=_actor_id(by),
+                summoned_by_id=actor_id(by),
                 answer_due_on=due,
             )
             Assignment.objects.create(
@@ -187,7 +185,7 @@ def case_visit(*, by: Any, case: Case, satisfaction: str, note: str = "") -> Cas
         raise ValidationError({"satisfaction": "请选择回访满意度"})
     unsatisfied = satisfaction == Case.Satisfaction.UNSATISFIED
     if unsatisfied:
-        note = _require_text(note, "note", "群众不满意的原因")
+        note = require_text(note, "note", "群众不满意的原因")
 
     def write(c: StepContext) -> None:
         c.case.satisfaction = satisfaction
@@ -269,5 +267,5 @@ def case_merge(*, by: Any, case: Case, into: Case, note: str = "") -> Case:
             c.data["duplicate"] = case.code
 
         _take_step(by=by, case=survivor, step=Step.ABSORB, note=note, write=absorb)
-    _refresh(into, survivor)
+    refresh_from(into, survivor)
     return case

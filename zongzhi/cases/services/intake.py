@@ -1,6 +1,5 @@
 """登记: a case comes in, once."""
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,11 +23,11 @@ from zongzhi.cases.models import (
 from zongzhi.cases.rules import Status, Step
 from zongzhi.cases.services.steps import (
     _NOT_RECHECKED,
-    _actor_id,
     _append,
     _today,
 )
 from zongzhi.categories.models import Category
+from zongzhi.core.services import actor_id, dated_code
 from zongzhi.regions import geo
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import PREFIX_LENGTH, Level
@@ -85,9 +84,8 @@ class NewCase:
 
 
 def new_tracking_code(today: date) -> str:
-    """Date and six random characters: short to read out, not guessable, no 0/O or 1/I."""
-    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-    return today.strftime("%y%m%d") + "-" + "".join(secrets.choice(alphabet) for _ in range(6))
+    """Date and six random characters: short to read out, not guessable."""
+    return dated_code(today, length=6)
 
 
 def centre_for(region: Region) -> Region:
@@ -242,7 +240,7 @@ def case_register(*, by: Any, new: NewCase, idempotency_key: str | None = None) 
         warn_days=policy.warn_days,
         due_on=current_calendar().deadline(today, policy.accept_days, policy.counting),
         registered_at=timezone.now(),
-        registered_by_id=_actor_id(by),
+        registered_by_id=actor_id(by),
         status=Status.REGISTERED,
     )
     try:
@@ -269,7 +267,7 @@ def case_register(*, by: Any, new: NewCase, idempotency_key: str | None = None) 
                     name=upload.name or "",
                     content_type=kind,
                     size=upload.size or 0,
-                    uploaded_by_id=_actor_id(by),
+                    uploaded_by_id=actor_id(by),
                     uploaded_at=case.registered_at,
                 )
             data: dict[str, Any] = {"policy": policy.name, "due_on": str(case.due_on)}

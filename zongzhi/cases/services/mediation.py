@@ -14,10 +14,9 @@ from zongzhi.cases.models import (
 from zongzhi.cases.rules import Refused, Step
 from zongzhi.cases.services.steps import (
     StepContext,
-    _actor_id,
-    _require_text,
     _take_step,
 )
+from zongzhi.core.services import actor_id, require_text
 from zongzhi.units.models import Unit
 
 
@@ -32,10 +31,10 @@ def case_record_session(
     record: str,
 ) -> MediationSession:
     values = {
-        "place": _require_text(place, "place", "调解地点"),
-        "mediators": _require_text(mediators, "mediators", "调解员"),
-        "parties_present": _require_text(parties_present, "parties_present", "到场当事人"),
-        "record": _require_text(record, "record", "调解记录"),
+        "place": require_text(place, "place", "调解地点"),
+        "mediators": require_text(mediators, "mediators", "调解员"),
+        "parties_present": require_text(parties_present, "parties_present", "到场当事人"),
+        "record": require_text(record, "record", "调解记录"),
     }
     made: list[MediationSession] = []
 
@@ -45,7 +44,7 @@ def case_record_session(
         session = MediationSession.objects.create(
             case=c.case,
             held_on=held_on,
-            recorded_by_id=_actor_id(by),
+            recorded_by_id=actor_id(by),
             recorded_at=timezone.now(),
             **values,
         )
@@ -77,10 +76,10 @@ def case_make_agreement(
 ) -> MediationAgreement:
     """调解协议书, with what 人民调解法 Art. 29 asks for."""
     values = {
-        "facts": _require_text(facts, "facts", "纠纷主要事实、争议事项及各方责任"),
-        "terms": _require_text(terms, "terms", "协议内容"),
-        "performance": _require_text(performance, "performance", "履行方式、期限"),
-        "mediators": _require_text(mediators, "mediators", "人民调解员"),
+        "facts": require_text(facts, "facts", "纠纷主要事实、争议事项及各方责任"),
+        "terms": require_text(terms, "terms", "协议内容"),
+        "performance": require_text(performance, "performance", "履行方式、期限"),
+        "mediators": require_text(mediators, "mediators", "人民调解员"),
     }
     made: list[MediationAgreement] = []
 
@@ -116,7 +115,7 @@ def case_make_agreement(
             committee=committee,
             parties=parties,
             made_on=made_on,
-            made_by_id=_actor_id(by),
+            made_by_id=actor_id(by),
             **values,
         )
         made.append(agreement)

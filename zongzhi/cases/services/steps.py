@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -15,20 +14,13 @@ from zongzhi.accounts.rules import UNIT_WORK, Action, acting_units
 from zongzhi.cases import deadlines, rules
 from zongzhi.cases.models import Assignment, Case, CaseEvent, ClockPause, ExtensionRequest
 from zongzhi.cases.rules import Refused, Status, Step
+from zongzhi.core.services import actor_id, actor_name, refresh_from
 from zongzhi.units.models import Unit
 from zongzhi.workdays.selectors import current_calendar
 
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def _actor_name(by: Any) -> str:
-    return str(getattr(by, "full_name", "") or by)
-
-
-def _actor_id(by: Any) -> int | None:
-    return getattr(by, "pk", None)
 
 
 # --- The one write path ---------------------------------------------------------------
@@ -115,7 +107,7 @@ def _take_step(
         locked.clean_fields(exclude=_NOT_RECHECKED)
         locked.save()
         _append(locked, step, before, by=by, unit=unit, note=context.note, data=context.data)
-    _refresh(case, locked)
+    refresh_from(case, locked)
     return case
 
 
@@ -135,29 +127,12 @@ def _append(
         from_status=before or "",
         to_status=case.status,
         at=timezone.now(),
-        actor_id=_actor_id(by),
-        actor_name=_actor_name(by),
+        actor_id=actor_id(by),
+        actor_name=actor_name(by),
         unit=unit,
         note=note,
         data=data,
     )
-
-
-def _refresh(stale: Case, fresh: Case) -> None:
-    """Bring the caller's object up to date, so it never holds a status the case left.
-
-    Copied from the row just written rather than read again: every step does this."""
-    for f in Case._meta.concrete_fields:
-        setattr(stale, f.attname, getattr(fresh, f.attname))
-    stale._state.fields_cache = dict(fresh._state.fields_cache)
-    stale.__dict__.pop("_prefetched_objects_cache", None)
-
-
-def _require_text(value: str, field_name: str, label: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field_name: f"请填写{label}"})
-    return value
 
 
 def _end_pause(c: StepContext, on: date) -> None:

@@ -20,12 +20,11 @@ from zongzhi.cases.models import (
 from zongzhi.cases.rules import Refused, Step
 from zongzhi.cases.services.steps import (
     StepContext,
-    _actor_id,
-    _require_text,
     _take_step,
     _today,
 )
 from zongzhi.cases.services.unit import case_resume
+from zongzhi.core.services import actor_id, require_text
 from zongzhi.workdays.selectors import current_calendar
 
 
@@ -56,7 +55,7 @@ def case_grant_extension(
             )
         request.decision = ExtensionRequest.Decision.GRANTED
         request.decided_at = timezone.now()
-        request.decided_by_id = _actor_id(by)
+        request.decided_by_id = actor_id(by)
         request.decision_note = c.note
         request.applicant_told_by = applicant_told_by.strip()
         request.save()
@@ -71,13 +70,13 @@ def case_grant_extension(
 
 
 def case_refuse_extension(*, by: Any, case: Case, note: str) -> Case:
-    note = _require_text(note, "note", "不予延期的理由")
+    note = require_text(note, "note", "不予延期的理由")
 
     def write(c: StepContext) -> None:
         request = _pending_extension(c.case)
         request.decision = ExtensionRequest.Decision.REFUSED
         request.decided_at = timezone.now()
-        request.decided_by_id = _actor_id(by)
+        request.decided_by_id = actor_id(by)
         request.decision_note = c.note
         request.save()
         c.data["days"] = request.days
@@ -101,7 +100,7 @@ def _issue_order(
         case=case,
         text=text,
         issued_at=timezone.now(),
-        issued_by_id=_actor_id(by),
+        issued_by_id=actor_id(by),
         automatic=missed is not None,
         for_due_on=missed,
         answer_due_on=current_calendar().add_working_days(answer_from, days),
@@ -112,7 +111,7 @@ def case_supervise(
     *, by: Any, case: Case, text: str, answer_days: int | None = None
 ) -> SupervisionOrder:
     """督办: an order to the lead unit (or the centre, before dispatch), with its deadline."""
-    text = _require_text(text, "text", "督办要求")
+    text = require_text(text, "text", "督办要求")
     made: list[SupervisionOrder] = []
 
     def write(c: StepContext) -> None:

@@ -19,13 +19,12 @@ from zongzhi.cases.models import (
 from zongzhi.cases.rules import Refused, Status, Step
 from zongzhi.cases.services.steps import (
     StepContext,
-    _actor_id,
     _end_pause,
-    _require_text,
     _take_step,
     release_unit_work,
     withdraw_extension,
 )
+from zongzhi.core.services import actor_id, require_text
 
 
 def case_start(*, by: Any, case: Case, note: str = "") -> Case:
@@ -35,7 +34,7 @@ def case_start(*, by: Any, case: Case, note: str = "") -> Case:
 
 def case_return(*, by: Any, case: Case, reason: str) -> Case:
     """退回: not this unit's case. Back to the centre, which dispatches it again."""
-    reason = _require_text(reason, "reason", "退回理由")
+    reason = require_text(reason, "reason", "退回理由")
 
     def write(c: StepContext) -> None:
         c.data["unit"] = c.case.lead_unit.name if c.case.lead_unit else None
@@ -45,13 +44,13 @@ def case_return(*, by: Any, case: Case, reason: str) -> Case:
 
 
 def case_record_progress(*, by: Any, case: Case, note: str) -> Case:
-    note = _require_text(note, "note", "办理情况")
+    note = require_text(note, "note", "办理情况")
     return _take_step(by=by, case=case, step=Step.PROGRESS, note=note)
 
 
 def case_answer_whistle(*, by: Any, case: Case, answer: str) -> Case:
     """报到: a summoned unit answers the summons."""
-    answer = _require_text(answer, "answer", "报到意见")
+    answer = require_text(answer, "answer", "报到意见")
 
     def write(c: StepContext) -> None:
         waiting = Summons.objects.filter(case=c.case, answered_at__isnull=True)
@@ -62,7 +61,7 @@ def case_answer_whistle(*, by: Any, case: Case, answer: str) -> Case:
         if summons is None:
             raise Refused("您所在单位没有待报到的吹哨")
         summons.answered_at = timezone.now()
-        summons.answered_by_id = _actor_id(by)
+        summons.answered_by_id = actor_id(by)
         summons.answer = answer
         summons.save()
         c.unit = summons.unit
@@ -72,7 +71,7 @@ def case_answer_whistle(*, by: Any, case: Case, answer: str) -> Case:
 
 
 def case_answer_supervision(*, by: Any, case: Case, order: SupervisionOrder, answer: str) -> Case:
-    answer = _require_text(answer, "answer", "督办反馈")
+    answer = require_text(answer, "answer", "督办反馈")
 
     def write(c: StepContext) -> None:
         locked = (
@@ -83,7 +82,7 @@ def case_answer_supervision(*, by: Any, case: Case, order: SupervisionOrder, ans
         if locked.answered_at is not None:
             raise Refused("该督办已反馈")
         locked.answered_at = timezone.now()
-        locked.answered_by_id = _actor_id(by)
+        locked.answered_by_id = actor_id(by)
         locked.answer = answer
         locked.save()
         c.data.update(order=locked.pk, late=c.today > locked.answer_due_on)
@@ -98,7 +97,7 @@ def case_answer_supervision(*, by: Any, case: Case, order: SupervisionOrder, ans
 
 
 def case_request_extension(*, by: Any, case: Case, days: int, reason: str) -> Case:
-    reason = _require_text(reason, "reason", "延期理由")
+    reason = require_text(reason, "reason", "延期理由")
     if days < 1:
         raise ValidationError({"days": "延长天数至少为1天"})
 
@@ -124,7 +123,7 @@ def case_request_extension(*, by: Any, case: Case, days: int, reason: str) -> Ca
             days=days,
             reason=reason,
             requested_at=timezone.now(),
-            requested_by_id=_actor_id(by),
+            requested_by_id=actor_id(by),
         )
         c.data["days"] = days
 
@@ -165,7 +164,7 @@ def case_close(*, by: Any, case: Case, outcome: str, note: str) -> Case:
     """办结 with the outcome. Open requests for more time lapse with it."""
     if outcome not in Case.Outcome.values:
         raise ValidationError({"outcome": "请选择办结结果"})
-    note = _require_text(note, "note", "办结情况")
+    note = require_text(note, "note", "办结情况")
 
     def write(c: StepContext) -> None:
         _end_pause(c, c.today)
