@@ -12,7 +12,7 @@ from zongzhi.categories.models import Category
 from zongzhi.hazards import rules
 from zongzhi.hazards.models import Hazard, HazardEvent, HazardMeasure, HazardQuerySet
 from zongzhi.regions.models import Region
-from zongzhi.regions.rules import PREFIX_LENGTH
+from zongzhi.regions.rules import ancestor_prefixes
 from zongzhi.units.models import Unit
 
 LIST_RELATED = ("category__parent", "region", "responsible_unit")
@@ -112,11 +112,6 @@ def registrable_regions(user: Any) -> QuerySet[Region]:
         .filter(pk__in=visible_regions(user).values("pk"))
         .order_by("code")
     )
-
-
-def ancestor_prefixes(prefix: str) -> list[str]:
-    """The prefixes of the region with `prefix` and of every region above it."""
-    return [prefix[:n] for n in sorted(PREFIX_LENGTH.values()) if n <= len(prefix)]
 
 
 def units_for_place(region: Region) -> QuerySet[Unit]:

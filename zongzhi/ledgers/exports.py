@@ -25,7 +25,7 @@ from zongzhi.hazards.selectors import visible_hazards
 from zongzhi.ledgers import columns, layout
 from zongzhi.ledgers.measures import format_measure
 from zongzhi.regions.models import Region
-from zongzhi.regions.rules import PREFIX_LENGTH, Level
+from zongzhi.regions.rules import Level, ancestor_prefixes
 from zongzhi.screening.models import ScreeningItem
 from zongzhi.screening.rules import ReportState
 from zongzhi.screening.selectors import visible_reports
@@ -128,13 +128,14 @@ def place_name(region: Region) -> str:
     """How a ledger's title names a place: 华宁县宁州街道, 华宁县宁州街道右所社区."""
     if region.level <= Level.COUNTY:
         return region.name
-    above = [
-        region.prefix[: PREFIX_LENGTH[level]]
-        for level in (Level.COUNTY, Level.TOWNSHIP)
-        if level < region.level
-    ]
     names = list(
-        Region.objects.filter(prefix__in=above).order_by("level").values_list("name", flat=True)
+        Region.objects.filter(
+            prefix__in=ancestor_prefixes(region.prefix),
+            level__in=[Level.COUNTY, Level.TOWNSHIP],
+            level__lt=region.level,
+        )
+        .order_by("level")
+        .values_list("name", flat=True)
     )
     return "".join([*names, region.name])
 

@@ -94,6 +94,11 @@ def full_code(prefix: str, level: Level) -> str:
     return prefix.ljust(code_length(level), "0")
 
 
+def ancestor_prefixes(prefix: str) -> list[str]:
+    """The prefixes of the region with `prefix` and of every region above it, top first."""
+    return [prefix[:n] for n in sorted(PREFIX_LENGTH.values()) if n <= len(prefix)]
+
+
 def is_within(prefix: str, scope_prefix: str) -> bool:
     """True when a region with `prefix` lies in the subtree whose prefix is `scope_prefix`."""
     return prefix.startswith(scope_prefix)

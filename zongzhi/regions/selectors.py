@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zongzhi.regions import geo
 from zongzhi.regions.models import Region
-from zongzhi.regions.rules import PREFIX_LENGTH, Level
+from zongzhi.regions.rules import Level, ancestor_prefixes
 from zongzhi.units.models import Unit
 
 
@@ -40,7 +40,7 @@ def ancestors(region: Region) -> list[Region]:
 
     Parents are found by their prefixes in one query instead of walking `parent` links.
     """
-    prefixes = [region.prefix[: PREFIX_LENGTH[level]] for level in Level if level <= region.level]
+    prefixes = ancestor_prefixes(region.prefix)
     by_prefix = {r.prefix: r for r in Region.objects.filter(prefix__in=prefixes)}
     return [by_prefix[p] for p in prefixes if p in by_prefix]
 

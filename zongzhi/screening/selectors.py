@@ -11,8 +11,8 @@ from django.db.models.functions import Substr
 from zongzhi.accounts.permissions import scope_q
 from zongzhi.accounts.rules import Action
 from zongzhi.regions.models import Region
-from zongzhi.regions.rules import Level
-from zongzhi.regions.selectors import ancestors, scope_roots
+from zongzhi.regions.rules import Level, ancestor_prefixes
+from zongzhi.regions.selectors import scope_roots
 from zongzhi.screening.models import ScreeningItem, ScreeningReport, ScreeningRound
 from zongzhi.screening.rules import STATE_NAMES, ReportState
 from zongzhi.units.models import Unit
@@ -214,10 +214,10 @@ def finding_units(report: ScreeningReport) -> QuerySet[Unit]:
     region or above it, and units at places below it (the service checks that the unit
     is at the finding's place or above)."""
     region = reporter_region(report)
-    above = [r.prefix for r in ancestors(region)]
     return (
         Unit.objects.filter(
-            Q(region__prefix__in=above) | Q(region__prefix__startswith=region.prefix),
+            Q(region__prefix__in=ancestor_prefixes(region.prefix))
+            | Q(region__prefix__startswith=region.prefix),
             is_active=True,
         )
         .select_related("region")
