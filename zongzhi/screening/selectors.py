@@ -2,14 +2,14 @@
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 
-from zongzhi.accounts.permissions import scope_q
-from zongzhi.accounts.rules import Action
+from zongzhi.accounts.permissions import grants_of, scope_q
+from zongzhi.accounts.rules import Action, grants_for_action
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import Level, ancestor_prefixes
 from zongzhi.regions.selectors import scope_roots
@@ -26,6 +26,11 @@ def visible_reports(user: Any, action: Action = Action.VIEW_SCREENING) -> QueryS
     return ScreeningReport.objects.filter(
         scope_q(user, action, region_prefix="region_prefix", unit="unit")
     )
+
+
+def reports_in_period(user: Any, first: date, last: date) -> QuerySet[ScreeningReport]:
+    """The reports the user may read in every round overlapping first..last."""
+    return visible_reports(user).filter(round__period_start__lte=last, round__period_end__gte=first)
 
 
 # --- Report states in the database ------------------------------------------------------
@@ -288,11 +293,7 @@ def compliance(user: Any, *, region: Region, first: date, last: date, today: dat
 
     Counts are made by the database, grouped by the child place's code prefix, so the
     number of queries does not grow with the number of places."""
-    reports = visible_reports(user).filter(
-        region_prefix__startswith=region.prefix,
-        round__period_start__lte=last,
-        round__period_end__gte=first,
-    )
+    reports = reports_in_period(user, first, last).filter(region_prefix__startswith=region.prefix)
     counts = state_counts(today)
     totals = Counts.of(reports.aggregate(**counts))
     rounds = list(
@@ -382,10 +383,6 @@ def to_file_count(user: Any, today: date) -> int:
 def watches_places(user: Any) -> bool:
     """Whether the user reads screening for places (a region's subtree), not only for the
     unit they work in."""
-    # Imported here: this block was added below the module's own imports.
-    from zongzhi.accounts.permissions import grants_of
-    from zongzhi.accounts.rules import grants_for_action
-
     if getattr(user, "is_superuser", False):
         return True
     return any(g.unit_id is None for g in grants_for_action(grants_of(user), Action.VIEW_SCREENING))
@@ -399,8 +396,6 @@ MISSING_WINDOW_DAYS = 30
 def missing_window(today: date) -> tuple[date, date]:
     """The days whose rounds the home page's missing figure counts (and the compliance
     view it links to shows)."""
-    from datetime import timedelta
-
     return today - timedelta(days=MISSING_WINDOW_DAYS), today
 
 
@@ -408,12 +403,4 @@ def missing_count(user: Any, today: date) -> int:
     """How many reports are missing (due day passed, not filed) in the rounds of the
     last thirty days, among those the user may read."""
     first, last = missing_window(today)
-    return (
-        visible_reports(user)
-        .filter(
-            state_q(ReportState.MISSING, today),
-            round__period_start__lte=last,
-            round__period_end__gte=first,
-        )
-        .count()
-    )
+    return reports_in_period(user, first, last).filter(state_q(ReportState.MISSING, today)).count()
