@@ -91,14 +91,6 @@ def hazard_reasons(*, new: bool, level: str, review_overdue: bool) -> list[Reaso
     return reasons
 
 
-def in_window(moment: datetime, start: datetime, end: datetime) -> bool:
-    return start <= moment < end
-
-
-def day_in_window(day: date | None, first: date, end_day: date) -> bool:
-    return day is not None and first <= day < end_day
-
-
 def severity_key(reasons: list[Reason], level: str) -> tuple[int, int]:
     """Sorts the most pressing item first: by its first reason, then by its level."""
     return (REASON_ORDER.index(reasons[0]), -LEVEL_RANK.get(level, 0))

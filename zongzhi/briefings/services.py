@@ -14,7 +14,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core import mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import BooleanField, ExpressionWrapper, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -86,10 +86,15 @@ def _window(today: date, previous_end: datetime | None) -> Window:
     return Window(start, end, first_day, end_day)
 
 
+def _flag(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
 def _case_items(
     region: Region, w: Window, centre_units: dict[Region, Unit]
 ) -> list[DailyReportItem]:
-    news = Q(registered_at__gte=w.start, registered_at__lt=w.end) & (
+    registered = Q(registered_at__gte=w.start, registered_at__lt=w.end)
+    news = registered & (
         Q(risk_level__in=NEWS_LEVELS)
         | Q(people_count__gte=case_rules.GROUP_SIZE)
         | Q(threat_of_violence=True)
@@ -102,19 +107,19 @@ def _case_items(
         Case.objects.counted()
         .filter(region_prefix__startswith=region.prefix)
         .filter(news | missed)
+        # Which of the two it is, said by the same conditions that found it.
+        .annotate(is_new=_flag(registered), is_missed=_flag(missed))
         .select_related("region", "lead_unit", "centre")
         .order_by("registered_at", "pk")
     )
     items = []
     for case in cases:
         reasons = rules.case_reasons(
-            new=rules.in_window(case.registered_at, w.start, w.end),
+            new=case.is_new,
             risk_level=case.risk_level,
             people_count=case.people_count,
             urgent=case.is_urgent,
-            overdue=case.status in case_rules.OPEN
-            and case.paused_since is None
-            and rules.day_in_window(case.due_on, w.first_day, w.end_day),
+            overdue=case.is_missed,
             group_size=case_rules.GROUP_SIZE,
         )
         if not reasons:
@@ -137,7 +142,8 @@ def _case_items(
 
 
 def _hazard_items(region: Region, w: Window) -> list[DailyReportItem]:
-    news = Q(registered_at__gte=w.start, registered_at__lt=w.end, level__in=NEWS_LEVELS)
+    registered = Q(registered_at__gte=w.start, registered_at__lt=w.end)
+    news = registered & Q(level__in=NEWS_LEVELS)
     # Overdue from the day after its review date (HazardQuerySet.review_overdue); missed
     # in the window when the date fell on one of the window's days.
     missed = Q(
@@ -148,16 +154,14 @@ def _hazard_items(region: Region, w: Window) -> list[DailyReportItem]:
     hazards = (
         Hazard.objects.filter(region_prefix__startswith=region.prefix)
         .filter(news | missed)
+        .annotate(is_new=_flag(registered), is_missed=_flag(missed))
         .select_related("region", "responsible_unit")
         .order_by("registered_at", "pk")
     )
     items = []
     for hazard in hazards:
         reasons = rules.hazard_reasons(
-            new=rules.in_window(hazard.registered_at, w.start, w.end),
-            level=hazard.level,
-            review_overdue=hazard.status in hazard_rules.OPEN
-            and rules.day_in_window(hazard.next_review_on, w.first_day, w.end_day),
+            new=hazard.is_new, level=hazard.level, review_overdue=hazard.is_missed
         )
         if not reasons:
             continue
