@@ -22,6 +22,14 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEMO_SECRET if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false")
 
+# Keys that encrypt identity numbers at rest (Fernet, comma-separated: the first encrypts,
+# all decrypt, so a key can be rotated). Kept apart from the secret key and the database:
+# a copy of the database alone reveals no identity number.
+_DEMO_FIELD_KEY = "ZGVtby1vbmx5LWZpZWxkLWtleS1jaGFuZ2UtbWUtMDA="
+FIELD_ENCRYPTION_KEYS = env_list("ZONGZHI_FIELD_KEYS", [_DEMO_FIELD_KEY] if DEBUG else [])
+if not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("ZONGZHI_FIELD_KEYS must be set when DJANGO_DEBUG is false")
+
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -45,6 +53,7 @@ INSTALLED_APPS = [
     "zongzhi.screening",
     "zongzhi.briefings",
     "zongzhi.ledgers",
+    "zongzhi.care",
 ]
 
 MIDDLEWARE = [
