@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from zongzhi.api import api
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -13,6 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("screening/", include("zongzhi.screening.urls")),
     path("briefings/", include("zongzhi.briefings.urls")),
     path("ledgers/", include("zongzhi.ledgers.urls")),
+    path("care/", include("zongzhi.care.urls")),
+    path("api/", api.urls),
     path("", include("zongzhi.core.urls")),
 ]
 

@@ -203,6 +203,7 @@ def cast(places: Places) -> Cast:
         Role.UNIT_HANDLER: make_user("t1_police", Role.UNIT_HANDLER, unit=units.t1_station),
         Role.LEADER: make_user("t1_leader", Role.LEADER, region=places.t1),
         Role.CARE_WORKER: make_user("v1_care", Role.CARE_WORKER, region=places.v1),
+        Role.CARE_SUPERVISOR: make_user("t1_care_sup", Role.CARE_SUPERVISOR, region=places.t1),
         Role.ADMINISTRATOR: make_user("t1_admin", Role.ADMINISTRATOR, region=places.t1),
     }
     outsider = make_user("t2_intake", Role.INTAKE_OFFICER, region=places.t2)

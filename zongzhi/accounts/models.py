@@ -29,6 +29,7 @@ class RoleAssignment(models.Model):
         UNIT_HANDLER = "unit_handler", _("承办人")
         LEADER = "leader", _("领导")
         CARE_WORKER = "care_worker", _("包保责任人")
+        CARE_SUPERVISOR = "care_supervisor", _("特殊人群督导")
         ADMINISTRATOR = "administrator", _("管理员")
 
     user = models.ForeignKey(

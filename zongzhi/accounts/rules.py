@@ -22,6 +22,9 @@ class Role(StrEnum):
     UNIT_HANDLER = "unit_handler"
     LEADER = "leader"
     CARE_WORKER = "care_worker"
+    # Supervises the care registry of a place (a township's or county's 特殊人群 work):
+    # reads the place's files, forms care teams, answers transfers that waited too long.
+    CARE_SUPERVISOR = "care_supervisor"
     ADMINISTRATOR = "administrator"
 
 
@@ -32,6 +35,7 @@ ROLE_NAMES = {
     Role.UNIT_HANDLER: "承办人",
     Role.LEADER: "领导",
     Role.CARE_WORKER: "包保责任人",
+    Role.CARE_SUPERVISOR: "特殊人群督导",
     Role.ADMINISTRATOR: "管理员",
 }
 
@@ -72,6 +76,12 @@ class Action(StrEnum):
     KEEP_HAZARD = "hazards.keep"
     # The daily information report (涉稳信息日报).
     VIEW_BRIEFING = "briefings.view"
+    # The care registry (特殊人群服务管理). Reading a file is not a region grant alone:
+    # only its care team and the supervisors of its place read it (zongzhi.care.access).
+    VIEW_CARE = "care.view"  # the care pages: my files, my visits
+    ENROL_CARE = "care.enrol"  # open a file; take a file transferred here
+    SUPERVISE_CARE = "care.supervise"  # read the place's files, form teams, close, export
+    VIEW_IDENTITY = "care.identity"  # the full identity number, with a stated purpose
 
 
 _EVERYONE = {Action.VIEW_REGION, Action.VIEW_UNIT}
@@ -121,7 +131,11 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
         }
     ),
     # Care workers keep care files; disputes, hazards and screening are not theirs to read.
-    Role.CARE_WORKER: frozenset(_EVERYONE),
+    Role.CARE_WORKER: frozenset(_EVERYONE | {Action.VIEW_CARE, Action.ENROL_CARE}),
+    Role.CARE_SUPERVISOR: frozenset(
+        _EVERYONE
+        | {Action.VIEW_CARE, Action.ENROL_CARE, Action.SUPERVISE_CARE, Action.VIEW_IDENTITY}
+    ),
     Role.ADMINISTRATOR: frozenset(
         _EVERYONE
         | {

@@ -22,6 +22,7 @@ from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
 from zongzhi.briefings.services import compile_daily_reports
+from zongzhi.care.demo import load_care_demo
 from zongzhi.cases.demo import CASES as DEMO_CASES
 from zongzhi.cases.demo import load_demo_cases
 from zongzhi.categories.models import Category
@@ -103,7 +104,7 @@ def load_demo(divisions_dir: Path, *, cases: int = DEMO_CASES) -> list[Login]:
     """Load the demo county; running it again changes nothing and returns the same logins.
 
     `cases` is how many cases it gets; tests that look only at places and people pass 0,
-    and get no screening, hazards or daily reports either.
+    and get no screening, hazards, care files or daily reports either.
     """
     rng = random.Random(530424)
     with transaction.atomic():
@@ -118,6 +119,7 @@ def load_demo(divisions_dir: Path, *, cases: int = DEMO_CASES) -> list[Login]:
             # Their own generators, so that the cases stay as they were before these came.
             load_demo_screening(random.Random(5304241), county)
             load_demo_hazards(random.Random(5304242), county)
+            load_care_demo(random.Random(5304243), county)
             # The last week of daily reports, as the 07:00 job would have made them; not
             # e-mailed (the demo's history, not news).
             _compile_recent_daily_reports(days=7)
@@ -253,15 +255,24 @@ def _load_people(county: Region, rng: random.Random) -> list[Login]:
     # One hash for every demo account: hashing is deliberately slow, ~0.4 s each.
     password_hash = make_password(DEMO_PASSWORD)
 
+    # People added after the cases came draw their names from their own generator, so that
+    # the cases (drawn from `rng` after the people) stay as they were.
+    later = random.Random(5304244)
+
     def person(
-        username: str, role: Role, *, region: Region | None = None, unit: Unit | None = None
+        username: str,
+        role: Role,
+        *,
+        region: Region | None = None,
+        unit: Unit | None = None,
+        names: random.Random = rng,
     ) -> None:
         # Leaders receive the daily information report by e-mail.
         email = f"{username}@example.org" if role == Role.LEADER else ""
         user, _ = User.objects.get_or_create(
             username=username,
             defaults={
-                "full_name": rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, 2)),
+                "full_name": names.choice(SURNAMES) + "".join(names.sample(GIVEN, 2)),
                 "password": password_hash,
                 "email": email,
             },
@@ -282,6 +293,7 @@ def _load_people(county: Region, rng: random.Random) -> list[Login]:
         (Role.CARE_WORKER, "care"),
     ]:
         person(f"county_{slug}", role, region=county)
+    person("county_care_sup", Role.CARE_SUPERVISOR, region=county, names=later)
     county_units = {u.kind: u for u in Unit.objects.filter(region=county)}
     person("county_mediator", Role.MEDIATOR, unit=county_units[Unit.Kind.MEDIATION_COMMITTEE])
     for kind, slug in COUNTY_HANDLER_SLUGS.items():
@@ -294,6 +306,7 @@ def _load_people(county: Region, rng: random.Random) -> list[Login]:
         person(f"{slug}_leader", Role.LEADER, region=township)
         person(f"{slug}_intake", Role.INTAKE_OFFICER, region=township)
         person(f"{slug}_care", Role.CARE_WORKER, region=township)
+        person(f"{slug}_care_sup", Role.CARE_SUPERVISOR, region=township, names=later)
         person(f"{slug}_mediator", Role.MEDIATOR, unit=units[Unit.Kind.MEDIATION_COMMITTEE])
         person(f"{slug}_police", Role.UNIT_HANDLER, unit=units[Unit.Kind.POLICE])
         person(f"{slug}_justice", Role.UNIT_HANDLER, unit=units[Unit.Kind.JUSTICE])

@@ -36,6 +36,7 @@ NAV_ITEMS = [
         (Action.VIEW_CASE, Action.VIEW_HAZARD, Action.VIEW_SCREENING),
     ),
     NavItem(_("日报"), "briefings:index", (Action.VIEW_BRIEFING,)),
+    NavItem(_("特殊人群"), "care:index", (Action.VIEW_CARE,)),
     NavItem(_("区划与网格"), "regions:index", (Action.VIEW_REGION,)),
     NavItem(_("单位"), "units:index", (Action.VIEW_UNIT,)),
 ]

@@ -26,6 +26,7 @@ class Periodic:
 
 def _jobs() -> list[Periodic]:
     from zongzhi.briefings.tasks import compile_daily_reports
+    from zongzhi.care.tasks import deidentify_expired, sweep_care
     from zongzhi.cases.tasks import sweep_deadlines
     from zongzhi.hazards.tasks import sweep_hazard_reviews
     from zongzhi.screening.tasks import open_due_rounds
@@ -34,6 +35,9 @@ def _jobs() -> list[Periodic]:
         Periodic("cases.sweep_deadlines", timedelta(hours=1), sweep_deadlines),
         Periodic("hazards.sweep_reviews", timedelta(hours=1), sweep_hazard_reviews),
         Periodic("screening.open_rounds", timedelta(hours=1), open_due_rounds),
+        Periodic("care.sweep", timedelta(hours=1), sweep_care),
+        # 02:00 Beijing time (18:00 UTC), when nobody is reading files.
+        Periodic("care.deidentify", timedelta(days=1), deidentify_expired, timedelta(hours=18)),
         # 07:00 Beijing time (23:00 UTC): the report is waiting when the day begins.
         Periodic(
             "briefings.daily_reports", timedelta(days=1), compile_daily_reports, timedelta(hours=23)

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from zongzhi.accounts.permissions import holds
 from zongzhi.accounts.rules import Action
+from zongzhi.care import selectors as care_selectors
 from zongzhi.hazards import selectors as hazard_selectors
 from zongzhi.screening import selectors as screening_selectors
 
@@ -20,6 +21,7 @@ class Registers:
     review_overdue: int | None  # open hazards past their review date
     # The compliance view's query for the missing figure's days.
     missing_query: str = ""
+    care: care_selectors.HomeCounts | None = None  # visits and transfers, for care work
 
 
 def registers_for(user: Any, today: date) -> Registers:
@@ -43,4 +45,5 @@ def registers_for(user: Any, today: date) -> Registers:
         missing=missing,
         review_overdue=review_overdue,
         missing_query=missing_query,
+        care=care_selectors.home_counts(user, today),
     )

@@ -77,7 +77,11 @@ EXPECTED = {
         Action.VIEW_BRIEFING,
     },
     # Care workers never read disputes, hazards, screening or the daily report.
-    Role.CARE_WORKER: READ,
+    # Care workers never read disputes, hazards, screening or the daily report; which care
+    # files they read is their team membership's to say (zongzhi/care/tests).
+    Role.CARE_WORKER: READ | {Action.VIEW_CARE, Action.ENROL_CARE},
+    Role.CARE_SUPERVISOR: READ
+    | {Action.VIEW_CARE, Action.ENROL_CARE, Action.SUPERVISE_CARE, Action.VIEW_IDENTITY},
     Role.ADMINISTRATOR: READ
     | {
         Action.CHANGE_REGION,
@@ -92,6 +96,7 @@ REPORT_ACTIONS = {Action.VIEW_SCREENING, Action.FILE_SCREENING}
 # Registering a hazard is checked against its place (the service asks before the hazard
 # exists); reading and keeping one against its place and the unit answering for it.
 HAZARD_ACTIONS = {Action.VIEW_HAZARD, Action.KEEP_HAZARD}
+CARE_ACTIONS = {a for a in Action if a.value.startswith("care.")}
 UNIT_ROLES = {Role.UNIT_HANDLER, Role.MEDIATOR}
 
 
@@ -172,6 +177,7 @@ def inside_and_outside(cast: Cast, role: Role, action: Action) -> tuple[object |
             Role.LEADER: u.t1_station,
             Role.ADMINISTRATOR: u.t1_station,
             Role.CARE_WORKER: u.v1_committee,
+            Role.CARE_SUPERVISOR: u.t1_station,
             Role.MEDIATOR: u.v1_committee,
             Role.UNIT_HANDLER: u.t1_station,
             Role.GRID_WORKER: None,  # no unit sits inside a single grid
@@ -195,6 +201,10 @@ def inside_and_outside(cast: Cast, role: Role, action: Action) -> tuple[object |
     if action in HAZARD_ACTIONS:
         owner = u.v1_committee if role == Role.MEDIATOR else u.t1_station
         return hazard(p.g1, owner), hazard(p.g2, u.t2_station)
+    if action in CARE_ACTIONS:
+        # The place part of the care rules; who on that place reads a file (its team and
+        # its supervisors only) is proven by zongzhi/care/tests/test_access_matrix.py.
+        return p.v1, p.t2
     if action == Action.VIEW_BRIEFING:
         # Daily reports are made for the county and the townships: none lies inside a
         # village or a grid.
@@ -245,6 +255,7 @@ def test_each_role_holds_exactly_its_actions_where_everything_is_in_scope(
         Action.REGISTER_HAZARD: cast.places.g2,
         **dict.fromkeys(HAZARD_ACTIONS, held_hazard),
         Action.VIEW_BRIEFING: daily_report(cast.places.t2),
+        **dict.fromkeys(CARE_ACTIONS, cast.places.v2),
     }
     assert set(record) == set(Action)
     assert {a for a in Action if can(user, a, record[a])} == EXPECTED[role]

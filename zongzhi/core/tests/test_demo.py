@@ -1,11 +1,27 @@
+import random
+from datetime import date, timedelta
+
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.rules import Role
+from zongzhi.care import rules as care_rules
+from zongzhi.care import selectors as care_selectors
+from zongzhi.care.demo import load_care_demo
+from zongzhi.care.models import (
+    CareAlert,
+    CareAssistance,
+    CareEmergencyAccess,
+    CareFile,
+    CarePlanItem,
+    CareTransfer,
+    CareVisit,
+)
 from zongzhi.core.demo import GRIDS_TOTAL, load_demo
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
@@ -113,3 +129,94 @@ def test_the_county_administrator_edits_routing_rules_and_deadline_policies_not_
     assert client.get("/admin/cases/deadlinepolicy/").status_code == 200
     # Cases change only through their pages' steps, never in the admin.
     assert client.get("/admin/cases/case/").status_code == 404
+
+
+def test_the_demo_has_a_care_supervisor_for_the_county_and_each_township() -> None:
+    supervisors = RoleAssignment.objects.filter(role=Role.CARE_SUPERVISOR)
+    county = Region.objects.get(code="530424000000")
+    assert {a.region for a in supervisors} == {county, *county.children.all()}
+    assert set(supervisors.values_list("user__username", flat=True)) == {
+        "county_care_sup",
+        "ningzhou_care_sup",
+        "panxi_care_sup",
+        "huaxi_care_sup",
+        "qinglong_care_sup",
+        "tonghongdian_care_sup",
+    }
+
+
+def test_the_demo_care_registry_has_every_programme_and_work_to_do() -> None:
+    county = Region.objects.get(code="530424000000")
+    assert load_care_demo(random.Random(5304243), county) == 80
+
+    files = CareFile.objects.all()
+    assert set(files.values_list("programme", flat=True)) == set(care_rules.PROGRAMMES)
+    townships = {f.region_prefix[:9] for f in files}
+    assert len(townships) == 5
+    today = timezone.localdate()
+    for f in files.select_related("region"):
+        number = f.full_identity()
+        assert care_rules.identity_error(number) is None and number.startswith("530424")
+        born = f.birth_date()
+        assert born is not None and born == care_rules.birth_date_of(number)
+        if f.prog.for_minors:
+            assert date(2010, 1, 1) <= born <= date(2020, 12, 31)
+        else:
+            assert not care_rules.is_minor(born, today)
+        lead = f.team.get(active=True, duty="lead")
+        assert lead.user is not None
+        # Led by the care worker of its place (a village's own, else the township's).
+        assert f.region_prefix.startswith(lead.user.role_assignments.get().region.prefix)
+    open_files = files.filter(closed_on__isnull=True)
+    assert 3 <= files.filter(closed_on__isnull=False).count() <= 7
+    assert CareVisit.objects.filter(visited_on__lt=today - timedelta(days=60)).exists()
+    assert CarePlanItem.objects.count() >= files.count()
+    assert CareAssistance.objects.count() >= files.count()
+    grades = {f.level for f in files.filter(programme="mental_health")}
+    assert grades >= {"0", "1", "2"} and grades & {"3", "4", "5"}
+    assert {f.level for f in files.exclude(programme="mental_health")} == {"high", "medium", "low"}
+
+    # Overdue visits, raised to the team and (past the grace days) to the supervisors.
+    overdue = open_files.filter(next_visit_due__lt=today)
+    assert overdue.count() >= 10
+    village_worker = User.objects.get(username="ningzhou_v1_care")
+    counts = care_selectors.home_counts(village_worker, today)
+    assert counts is not None and counts.overdue >= 1
+    assert care_selectors.visits_due(village_worker, today).exists()
+    escalated = CareAlert.objects.filter(kind="visit_escalated", cleared_at__isnull=True)
+    assert escalated.exists()
+    supervisor_sees = [
+        care_selectors.escalated_alerts(User.objects.get(username=f"{slug}_care_sup")).count()
+        for slug in ["ningzhou", "panxi", "huaxi", "qinglong", "tonghongdian"]
+    ]
+    assert sum(supervisor_sees) >= escalated.count() and max(supervisor_sees) > 0
+
+    # Transfers between townships: three waiting (one past its date, with the receiving
+    # supervisors), two accepted, one declined.
+    transfers = CareTransfer.objects.all()
+    by_status = {s: transfers.filter(status=s).count() for s in CareTransfer.Status.values}
+    assert by_status == {"pending": 3, "accepted": 2, "declined": 1}
+    for t in transfers:
+        assert t.from_prefix[:9] != t.to_prefix[:9]
+    late = transfers.get(escalated_at__isnull=False)
+    assert late.status == "pending" and late.answer_due_on < today
+    assert CareAlert.objects.filter(file=late.file, kind="transfer_unanswered").exists()
+    receiving = User.objects.get(
+        role_assignments__role=Role.CARE_SUPERVISOR,
+        role_assignments__region__prefix=late.to_prefix[:9],
+    )
+    assert care_selectors.escalated_alerts(receiving).filter(file=late.file).exists()
+    assert open_files.exclude(transfer_to_prefix="").count() == 3
+
+    # One emergency read by a supervisor of another township, waiting for review.
+    emergency = CareEmergencyAccess.objects.get()
+    assert emergency.reviewed_at is None
+    own = User.objects.get(
+        role_assignments__role=Role.CARE_SUPERVISOR,
+        role_assignments__region__prefix=emergency.file.region_prefix[:9],
+    )
+    assert list(care_selectors.emergencies_to_review(own)) == [emergency]
+
+    # Loading it again opens nothing.
+    assert load_care_demo(random.Random(5304243), county) == 0
+    assert CareFile.objects.count() == files.count()

@@ -133,10 +133,39 @@ def test_a_unit_handler_files_for_the_unit_and_keeps_its_hazards(work: Cast) -> 
     assert figure(page, "review-overdue") == 1
 
 
-def test_a_care_worker_sees_none_of_it(work: Cast) -> None:
+def test_a_care_worker_sees_none_of_it_only_their_visits(work: Cast) -> None:
     page = home(work, Role.CARE_WORKER)
-    for testid in ["work", "to-file", "missing", "review-overdue", "briefings"]:
+    for testid in ["to-file", "missing", "review-overdue", "briefings", "care-escalated"]:
         assert f'data-testid="{testid}"' not in page, testid
+    assert figure(page, "care-overdue") == 0
+
+
+def test_care_tiles_count_the_workers_visits_and_what_reached_the_supervisor(
+    work: Cast,
+) -> None:
+    from zongzhi.care import services as care_services
+    from zongzhi.care.tests.conftest import new_file
+
+    worker = work.by_role[Role.CARE_WORKER]
+    long_ago = timezone.localdate() - timedelta(days=60)
+    file = care_services.enrol(by=worker, new=new_file(work.places.v1, enrolled_on=long_ago))
+    assert figure(home(work, Role.CARE_WORKER), "care-due-today") == 1  # entered late: due now
+    # The last visit was 40 days ago; at level 2 the next was due within 30.
+    care_services.record_visit(
+        by=worker,
+        file=file,
+        visited_on=long_ago + timedelta(days=20),
+        method="home",
+        seen="情绪稳定，按时服药",
+    )
+    assert figure(home(work, Role.CARE_WORKER), "care-overdue") == 1
+    assert figure(home(work, Role.CARE_SUPERVISOR), "care-escalated") == 0
+    care_services.sweep_care()
+    assert figure(home(work, Role.CARE_SUPERVISOR), "care-escalated") == 1
+    assert figure(home(work, Role.CARE_SUPERVISOR), "care-overdue") == 0  # not on the team
+    # Nobody outside care work is shown a care figure.
+    for role in [Role.GRID_WORKER, Role.LEADER, Role.INTAKE_OFFICER]:
+        assert 'data-testid="care-overdue"' not in home(work, role), role
 
 
 def test_the_figures_follow_what_is_filed_and_reviewed(work: Cast) -> None:
@@ -171,7 +200,7 @@ def more_of_everything(cast: Cast) -> None:
 
 @pytest.mark.parametrize(
     ("role", "most"),
-    [(Role.LEADER, 12), (Role.GRID_WORKER, 11), (Role.CARE_WORKER, 6)],
+    [(Role.LEADER, 12), (Role.GRID_WORKER, 11), (Role.CARE_WORKER, 8)],
 )
 def test_the_home_page_costs_the_same_queries_however_much_there_is(
     work: Cast, role: Role, most: int, django_assert_max_num_queries: Any

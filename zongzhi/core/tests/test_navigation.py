@@ -18,7 +18,9 @@ EXPECTED = {
     # A department registers what it finds (部门移交), so it is offered 登记 too.
     Role.UNIT_HANDLER: ["首页", *CASE_WORK, *REGISTERS, *PLACES],
     Role.LEADER: ["首页", "事项", "督办", *REGISTERS, "日报", *PLACES],
-    Role.CARE_WORKER: ["首页", *PLACES],
+    # Care files are nobody else's to read.
+    Role.CARE_WORKER: ["首页", "特殊人群", *PLACES],
+    Role.CARE_SUPERVISOR: ["首页", "特殊人群", *PLACES],
     Role.ADMINISTRATOR: ["首页", *PLACES],
 }
 

@@ -51,9 +51,11 @@ def test_the_real_schedule_runs_every_job_over_an_empty_register(
             "cases.sweep_deadlines",
             "hazards.sweep_reviews",
             "screening.open_rounds",
+            "care.sweep",
+            "care.deidentify",
             "briefings.daily_reports",
         ]
-    assert len(callbacks) == 4
+    assert len(callbacks) == 6
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db.models import Count
 
+from zongzhi.care.models import CareFile
 from zongzhi.cases.models import Case
 from zongzhi.cases.rules import STATUS_NAMES, Status
 from zongzhi.core.demo import COUNTY_PREFIX, DEMO_PASSWORD, load_demo
@@ -14,7 +15,8 @@ from zongzhi.screening.models import ScreeningReport
 class Command(BaseCommand):
     help = (
         "载入演示县（华宁县 530424）：区划、网格、楼栋、单位、各角色的演示账号，"
-        "近半年的约三百件事项，近两月的排查轮次与报告、约六十条风险隐患和近一周的涉稳信息日报。"
+        "近半年的约三百件事项，近两月的排查轮次与报告、约六十条风险隐患、约八十份特殊人群档案"
+        "和近一周的涉稳信息日报。"
         "可重复运行。"
     )
 
@@ -37,3 +39,8 @@ class Command(BaseCommand):
         hazards = Hazard.objects.filter(region_prefix__startswith=COUNTY_PREFIX).count()
         total = reports.count()
         self.stdout.write(f"排查报告 {total} 份（已上报 {filed} 份），风险隐患 {hazards} 条")
+        files = CareFile.objects.filter(region_prefix__startswith=COUNTY_PREFIX)
+        self.stdout.write(
+            f"特殊人群档案 {files.count()} 份（在管 {files.open().count()} 份，"
+            f"转移待接收 {files.exclude(transfer_to_prefix='').count()} 份）"
+        )

@@ -1,0 +1,80 @@
+"""The core of the registry, end to end through the services."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+from zongzhi.care import access, services
+from zongzhi.care.models import CareFile, CareTransfer
+from zongzhi.care.services import Member
+from zongzhi.care.tests.conftest import ADULT_ID, CareCast
+
+
+def test_an_enrolled_file_is_read_by_its_team_and_its_supervisors_only(care: CareCast) -> None:
+    f = care.file
+    assert f.identity_masked == ADULT_ID[:4] + "*" * 10 + ADULT_ID[-4:]
+    assert f.next_visit_due == timezone.localdate() + timedelta(days=14)
+    readers = {u.username for u in [care.worker, care.supervisor, care.county_supervisor]}
+    for user in [
+        care.worker,
+        care.supervisor,
+        care.county_supervisor,
+        care.worker2,
+        care.supervisor2,
+        *care.cast.by_role.values(),
+        care.cast.outsider,
+    ]:
+        assert access.may_read(user, f) is (user.username in readers), user.username
+
+
+def test_the_identity_number_is_never_stored_in_the_clear(care: CareCast) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM care_carefile")
+        stored = " ".join(str(v) for row in cursor.fetchall() for v in row)
+    assert ADULT_ID not in stored
+    assert care.file.full_identity() == ADULT_ID
+
+
+def test_a_transfer_accepted_moves_the_file_and_its_team(care: CareCast) -> None:
+    p = care.cast.places
+    t = services.propose_transfer(by=care.worker, file=care.file, to_region=p.v2, reason="搬迁")
+    assert access.may_read(care.supervisor2, care.file)
+    assert not access.may_read(care.worker2, care.file)
+    services.accept_transfer(
+        by=care.worker2, transfer=t, team=[Member(duty="lead", user=care.worker2)]
+    )
+    f = CareFile.objects.get(pk=care.file.pk)
+    assert f.region_prefix == p.v2.prefix and not f.in_transfer
+    assert access.may_read(care.worker2, f) and not access.may_read(care.worker, f)
+    assert CareTransfer.objects.get(pk=t.pk).status == "accepted"
+
+
+def test_an_unanswered_transfer_reaches_the_receiving_supervisors_not_the_sending_ones(
+    care: CareCast,
+) -> None:
+    from zongzhi.care import selectors
+
+    p = care.cast.places
+    services.propose_transfer(by=care.worker, file=care.file, to_region=p.v2, reason="搬迁")
+    services.sweep_care(timezone.now() + timedelta(days=10))
+    assert [a.file for a in selectors.escalated_alerts(care.supervisor2)] == [care.file]
+    # T1's supervisor still reads the file (it has not left yet) but the alert is not theirs.
+    assert access.may_read(care.supervisor, care.file)
+    assert list(selectors.escalated_alerts(care.supervisor)) == []
+
+
+def test_a_transfer_cannot_hand_the_file_to_someone_outside_the_receiving_place(
+    care: CareCast,
+) -> None:
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    t = services.propose_transfer(
+        by=care.worker, file=care.file, to_region=care.cast.places.v2, reason="搬迁"
+    )
+    with pytest.raises(ValidationError):
+        services.accept_transfer(
+            by=care.supervisor2, transfer=t, team=[Member(duty="lead", user=care.worker)]
+        )
+    assert CareTransfer.objects.get(pk=t.pk).status == "pending"
