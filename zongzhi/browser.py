@@ -7,6 +7,7 @@ with apt when it is missing. Screenshots go to test-artifacts/ so that people ca
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,3 +54,18 @@ def phone_page(live_server: object) -> Iterator[object]:
             context.close()
             browser.close()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def sign_in(page: Any, base: str, username: str, password: str) -> None:
+    """Sign in through the login form, as a person would (any earlier session dropped)."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+
+
+def fits_the_phone(page: Any) -> bool:
+    """Nothing wider than the phone's screen: no sideways scrolling."""
+    return bool(page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH)

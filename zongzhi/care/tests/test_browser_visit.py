@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from zongzhi.browser import ARTIFACTS, PHONE_WIDTH
+from zongzhi.browser import ARTIFACTS, fits_the_phone, sign_in
 from zongzhi.care import rules, services
 from zongzhi.care.models import CareFile, CareVisit
 from zongzhi.care.tests.conftest import CareCast, open_file
@@ -20,20 +20,11 @@ pytestmark = [
 
 
 def login(page: Any, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    sign_in(page, base, username, PASSWORD)
 
 
 def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"care-visit-{name}.png"), full_page=True)
-
-
-def fits_the_phone(page: Any) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH)
 
 
 def test_a_care_worker_records_a_home_visit_on_a_phone(

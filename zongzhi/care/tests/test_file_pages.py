@@ -528,16 +528,12 @@ def test_an_emergency_grant_expires(care: CareCast) -> None:
 def test_a_care_worker_enrols_a_child_on_a_phone(
     live_server: Any, phone_page: Any, care: CareCast
 ) -> None:
-    from zongzhi.browser import ARTIFACTS, PHONE_WIDTH
+    from zongzhi.browser import ARTIFACTS, fits_the_phone, sign_in
     from zongzhi.conftest import PASSWORD
 
     page = phone_page
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(care.worker.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    sign_in(page, base, care.worker.username, PASSWORD)
     page.goto(f"{base}/care/new/")
     page.get_by_label("服务类别").select_option("left_behind_children")
     # Only the chosen programme's reasons are offered.
@@ -549,7 +545,7 @@ def test_a_care_worker_enrols_a_child_on_a_phone(
     page.get_by_label("监护人", exact=True).fill("张奶奶")
     page.get_by_label("评估等级").select_option("left_behind_children:medium")
     page.get_by_label("辍学或有辍学风险").check()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
+    assert fits_the_phone(page)
     page.screenshot(path=str(ARTIFACTS / "care-phone-enrol.png"), full_page=True)
     page.get_by_role("button", name="建档", exact=True).click()
     page.wait_for_url(f"{base}/care/DA*/")
@@ -560,5 +556,5 @@ def test_a_care_worker_enrols_a_child_on_a_phone(
     page.get_by_role("button", name="说明目的并查阅").click()
     page.wait_for_load_state()
     assert "评估依据：辍学或有辍学风险" in page.get_by_test_id("assessments").inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
+    assert fits_the_phone(page)
     page.screenshot(path=str(ARTIFACTS / "care-phone-file.png"), full_page=True)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from zongzhi.accounts.rules import Role
-from zongzhi.browser import ARTIFACTS
+from zongzhi.browser import ARTIFACTS, sign_in
 from zongzhi.cases.models import Case
 from zongzhi.conftest import PASSWORD, Cast, make_user
 from zongzhi.hazards.models import Hazard
@@ -32,12 +32,7 @@ def shot(page: Any, name: str) -> None:
 
 
 def login(page: Any, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    sign_in(page, base, username, PASSWORD)
 
 
 def test_a_grid_worker_files_a_zero_report_and_a_report_with_two_findings_on_a_phone(
