@@ -369,6 +369,39 @@ def assess(
     return _change(by=by, file=file, kind=Kind.ASSESS, may=access.may_keep, write=write)
 
 
+def _add_once[M: (CareVisit, CarePlanItem, CareAssistance, CareTeamMember)](
+    model: type[M],
+    *,
+    by: Any,
+    file: CareFile,
+    kind: str,
+    may: Callable[[Any, CareFile], bool],
+    idempotency_key: str | None,
+    write: Callable[[ChangeContext], M],
+) -> M:
+    """A change that adds one record to the file, through `_change`. A retry with the same
+    idempotency key returns what the first call added (to someone who may still read the
+    file) and adds nothing."""
+    if idempotency_key:
+        existing = model.objects.filter(idempotency_key=idempotency_key, file=file).first()
+        if existing is not None:
+            if not access.may_read(by, file):
+                raise PermissionDenied(REFUSED)
+            return existing
+    made: list[M] = []
+
+    def add(c: ChangeContext) -> None:
+        made.append(write(c))
+
+    try:
+        _change(by=by, file=file, kind=kind, may=may, write=add)
+    except IntegrityError:
+        if idempotency_key:  # the same key, sent twice at once: the first one won
+            return model.objects.get(idempotency_key=idempotency_key)
+        raise
+    return made[0]
+
+
 def record_visit(
     *,
     by: Any,
@@ -381,13 +414,8 @@ def record_visit(
     idempotency_key: str | None = None,
 ) -> CareVisit:
     """走访: recorded, and the next visit falls due one interval after it."""
-    if idempotency_key:
-        existing = CareVisit.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
-    made: list[CareVisit] = []
 
-    def write(c: ChangeContext) -> None:
+    def write(c: ChangeContext) -> CareVisit:
         errors = {}
         if visited_on > c.today:
             errors["visited_on"] = "走访日期不能晚于今天"
@@ -399,19 +427,17 @@ def record_visit(
             errors["seen"] = "请填写走访情况"
         if errors:
             raise ValidationError(errors)
-        made.append(
-            CareVisit.objects.create(
-                file=c.file,
-                idempotency_key=idempotency_key or None,
-                visited_on=visited_on,
-                method=method,
-                seen=seen.strip(),
-                needs_raised=needs_raised.strip(),
-                follow_up=follow_up.strip(),
-                by_id=actor_id(by),
-                by_name=actor_name(by),
-                recorded_at=c.now,
-            )
+        visit = CareVisit.objects.create(
+            file=c.file,
+            idempotency_key=idempotency_key or None,
+            visited_on=visited_on,
+            method=method,
+            seen=seen.strip(),
+            needs_raised=needs_raised.strip(),
+            follow_up=follow_up.strip(),
+            by_id=actor_id(by),
+            by_name=actor_name(by),
+            recorded_at=c.now,
         )
         last = max(visited_on, c.file.last_visit_on or visited_on)
         c.file.last_visit_on = last
@@ -422,30 +448,21 @@ def record_visit(
         c.note = (
             f"{CareVisit.Method(method).label}，{visited_on}；下次走访截止{c.file.next_visit_due}"
         )
-        c.data = {"visit_id": made[0].pk, "due": c.file.next_visit_due.isoformat()}
+        c.data = {"visit_id": visit.pk, "due": c.file.next_visit_due.isoformat()}
+        return visit
 
-    try:
-        _change(by=by, file=file, kind=Kind.VISIT, may=access.may_keep, write=write)
-    except IntegrityError:
-        if idempotency_key:
-            return CareVisit.objects.get(idempotency_key=idempotency_key)
-        raise
-    return made[0]
+    return _add_once(
+        CareVisit,
+        by=by,
+        file=file,
+        kind=Kind.VISIT,
+        may=access.may_keep,
+        idempotency_key=idempotency_key,
+        write=write,
+    )
 
 
 # --- Plan and assistance --------------------------------------------------------------
-
-
-def _sent_before[M: (CarePlanItem, CareAssistance, CareTeamMember)](
-    model: type[M], by: Any, file: CareFile, key: str | None
-) -> M | None:
-    """What a first submission with this idempotency key made, for a retry to return."""
-    if not key:
-        return None
-    existing = model.objects.filter(idempotency_key=key, file=file).first()
-    if existing is not None and not access.may_read(by, file):
-        raise PermissionDenied(REFUSED)
-    return existing
 
 
 def add_plan_item(
@@ -458,14 +475,9 @@ def add_plan_item(
     due_on: date | None = None,
     idempotency_key: str | None = None,
 ) -> CarePlanItem:
-    """一人一策: a need, its measure, who does it. A retry with the same key returns the
-    item the first call made."""
-    existing = _sent_before(CarePlanItem, by, file, idempotency_key)
-    if existing is not None:
-        return existing
-    made: list[CarePlanItem] = []
+    """一人一策: a need, its measure, who does it."""
 
-    def write(c: ChangeContext) -> None:
+    def write(c: ChangeContext) -> CarePlanItem:
         errors = {}
         for name, value, label in (
             ("need", need, "需求"),
@@ -478,27 +490,28 @@ def add_plan_item(
             errors["due_on"] = "完成时限不能早于今天"
         if errors:
             raise ValidationError(errors)
-        made.append(
-            CarePlanItem.objects.create(
-                file=c.file,
-                idempotency_key=idempotency_key or None,
-                need=need.strip(),
-                measure=measure.strip(),
-                who=who.strip(),
-                due_on=due_on,
-                added_on=c.today,
-                added_by_id=actor_id(by),
-            )
+        item = CarePlanItem.objects.create(
+            file=c.file,
+            idempotency_key=idempotency_key or None,
+            need=need.strip(),
+            measure=measure.strip(),
+            who=who.strip(),
+            due_on=due_on,
+            added_on=c.today,
+            added_by_id=actor_id(by),
         )
-        c.data = {"plan_item_id": made[0].pk}
+        c.data = {"plan_item_id": item.pk}
+        return item
 
-    try:
-        _change(by=by, file=file, kind=Kind.PLAN, may=access.may_keep, write=write)
-    except IntegrityError:
-        if idempotency_key:
-            return CarePlanItem.objects.get(idempotency_key=idempotency_key)
-        raise
-    return made[0]
+    return _add_once(
+        CarePlanItem,
+        by=by,
+        file=file,
+        kind=Kind.PLAN,
+        may=access.may_keep,
+        idempotency_key=idempotency_key,
+        write=write,
+    )
 
 
 def complete_plan_item(*, by: Any, item: CarePlanItem, done_on: date | None = None) -> CarePlanItem:
@@ -528,12 +541,9 @@ def add_assistance(
     note: str = "",
     idempotency_key: str | None = None,
 ) -> CareAssistance:
-    existing = _sent_before(CareAssistance, by, file, idempotency_key)
-    if existing is not None:
-        return existing
-    made: list[CareAssistance] = []
+    """救助帮扶: 低保, 临时救助, 监护补贴, 医疗救治 …, with amount and date."""
 
-    def write(c: ChangeContext) -> None:
+    def write(c: ChangeContext) -> CareAssistance:
         errors = {}
         if kind not in CareAssistance.Kind.values:
             errors["kind"] = "请选择救助类别"
@@ -543,28 +553,29 @@ def add_assistance(
             errors["amount"] = "金额不能为负数"
         if errors:
             raise ValidationError(errors)
-        made.append(
-            CareAssistance.objects.create(
-                file=c.file,
-                idempotency_key=idempotency_key or None,
-                kind=kind,
-                amount=amount,
-                granted_on=granted_on,
-                note=note.strip(),
-                by_id=actor_id(by),
-            )
+        record = CareAssistance.objects.create(
+            file=c.file,
+            idempotency_key=idempotency_key or None,
+            kind=kind,
+            amount=amount,
+            granted_on=granted_on,
+            note=note.strip(),
+            by_id=actor_id(by),
         )
         label = CareAssistance.Kind(kind).label
         c.note = f"{label}{f' {amount}元' if amount is not None else ''}，{granted_on}"
-        c.data = {"assistance_id": made[0].pk}
+        c.data = {"assistance_id": record.pk}
+        return record
 
-    try:
-        _change(by=by, file=file, kind=Kind.ASSIST, may=access.may_keep, write=write)
-    except IntegrityError:
-        if idempotency_key:
-            return CareAssistance.objects.get(idempotency_key=idempotency_key)
-        raise
-    return made[0]
+    return _add_once(
+        CareAssistance,
+        by=by,
+        file=file,
+        kind=Kind.ASSIST,
+        may=access.may_keep,
+        idempotency_key=idempotency_key,
+        write=write,
+    )
 
 
 # --- The team -------------------------------------------------------------------------
@@ -573,12 +584,7 @@ def add_assistance(
 def add_member(
     *, by: Any, file: CareFile, member: Member, idempotency_key: str | None = None
 ) -> CareTeamMember:
-    existing = _sent_before(CareTeamMember, by, file, idempotency_key)
-    if existing is not None:
-        return existing
-    made: list[CareTeamMember] = []
-
-    def write(c: ChangeContext) -> None:
+    def write(c: ChangeContext) -> CareTeamMember:
         team = list(c.file.team.filter(active=True))
         current = [Member(duty=m.duty, user=m.user, name=m.name) for m in team]
         if member.duty == Duty.LEAD:
@@ -591,16 +597,19 @@ def add_member(
         ):
             raise ValidationError({"user": "该用户不在档案所在地从事特殊人群工作"})
         _add_team(c.file, [member], c.today, idempotency_key=idempotency_key)
-        made.append(c.file.team.latest("pk"))
-        c.note = f"加入：{made[0]}"
+        added = c.file.team.latest("pk")
+        c.note = f"加入：{added}"
+        return added
 
-    try:
-        _change(by=by, file=file, kind=Kind.TEAM, may=access.may_manage, write=write)
-    except IntegrityError:
-        if idempotency_key:
-            return CareTeamMember.objects.get(idempotency_key=idempotency_key)
-        raise
-    return made[0]
+    return _add_once(
+        CareTeamMember,
+        by=by,
+        file=file,
+        kind=Kind.TEAM,
+        may=access.may_manage,
+        idempotency_key=idempotency_key,
+        write=write,
+    )
 
 
 def remove_member(*, by: Any, member: CareTeamMember) -> None:

@@ -78,3 +78,27 @@ def test_a_transfer_cannot_hand_the_file_to_someone_outside_the_receiving_place(
             by=care.supervisor2, transfer=t, team=[Member(duty="lead", user=care.worker)]
         )
     assert CareTransfer.objects.get(pk=t.pk).status == "pending"
+
+
+def test_a_retried_submission_adds_each_record_once(care: CareCast) -> None:
+    from zongzhi.care.models import CareAssistance, CarePlanItem, CareVisit
+
+    f, w, today = care.file, care.worker, timezone.localdate()
+    for _ in range(2):
+        services.record_visit(
+            by=w, file=f, visited_on=today, method="home", seen="在家", idempotency_key="v-1"
+        )
+        services.add_plan_item(
+            by=w, file=f, need="就医", measure="协助办理慢病卡", who="村医", idempotency_key="p-1"
+        )
+        services.add_assistance(
+            by=w, file=f, kind="temporary", granted_on=today, idempotency_key="a-1"
+        )
+        services.add_member(
+            by=w, file=f, member=Member(duty="doctor", name="赵医生"), idempotency_key="m-1"
+        )
+    assert CareVisit.objects.filter(file=f).count() == 1
+    assert CarePlanItem.objects.filter(file=f).count() == 1
+    assert CareAssistance.objects.filter(file=f).count() == 1
+    assert f.team.filter(name="赵医生").count() == 1
+    assert f.events.filter(kind__in=["visit", "plan", "assist", "team"]).count() == 4
