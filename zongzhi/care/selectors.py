@@ -212,49 +212,36 @@ def home_counts(user: Any, today: date) -> HomeCounts | None:
     )
 
 
-def team_candidates(file: CareFile) -> QuerySet[Any]:
-    """The platform users who may join `file`'s care team or lead it: active users holding
-    a care role (VIEW_CARE) at the file's place or above it, as `services.add_member` and
-    `services.change_lead` require. Whether one is already on the team is the caller's to
-    filter."""
-    from zongzhi.accounts.models import RoleAssignment, User
-    from zongzhi.accounts.rules import ROLE_ACTIONS
-    from zongzhi.regions.rules import ancestor_prefixes
-
-    care_roles = [r.value for r, actions in ROLE_ACTIONS.items() if Action.VIEW_CARE in actions]
-    holds_care_here = RoleAssignment.objects.filter(
-        user=OuterRef("pk"),
-        role__in=care_roles,
-        region__prefix__in=ancestor_prefixes(file.region_prefix),
-    )
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Exists(holds_care_here))
-        .order_by("full_name", "username")
-    )
-
-
-# --- Transfer pages (views/transfers.py) -------------------------------------------------
-
-
-def receiving_candidates(transfer: CareTransfer) -> QuerySet[Any]:
-    """Who may lead the file's care team once the receiving place accepts it: active users
-    holding a care role (VIEW_CARE) at the receiving place or above it."""
+def care_workers_at(prefix: str) -> QuerySet[Any]:
+    """Active users holding a care role (VIEW_CARE) at the place with `prefix` or above it:
+    who may be on a care team there, as the services check."""
     from zongzhi.accounts.models import RoleAssignment, User
     from zongzhi.accounts.rules import ROLE_ACTIONS
     from zongzhi.regions.rules import ancestor_prefixes
 
     care_roles = [r.value for r, actions in ROLE_ACTIONS.items() if Action.VIEW_CARE in actions]
     holds_care_there = RoleAssignment.objects.filter(
-        user=OuterRef("pk"),
-        role__in=care_roles,
-        region__prefix__in=ancestor_prefixes(transfer.to_prefix),
+        user=OuterRef("pk"), role__in=care_roles, region__prefix__in=ancestor_prefixes(prefix)
     )
     return (
         User.objects.filter(is_active=True)
         .filter(Exists(holds_care_there))
         .order_by("full_name", "username")
     )
+
+
+def team_candidates(file: CareFile) -> QuerySet[Any]:
+    """Who may join `file`'s care team or lead it (whether one is already on it is the
+    caller's to filter)."""
+    return care_workers_at(file.region_prefix)
+
+
+# --- Transfer pages (views/transfers.py) -------------------------------------------------
+
+
+def receiving_candidates(transfer: CareTransfer) -> QuerySet[Any]:
+    """Who may lead the file's care team once the receiving place accepts it."""
+    return care_workers_at(transfer.to_prefix)
 
 
 def transfer_destinations(file: CareFile) -> QuerySet[Region]:
