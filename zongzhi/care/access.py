@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from zongzhi.accounts.permissions import can, grants_of
 from zongzhi.accounts.rules import Action, Grant, Target, grants_for_action
@@ -214,6 +215,7 @@ class EmergencyRefused(Exception):
     pass
 
 
+@sensitive_variables("lookup")
 def find_for_emergency(user: Any, lookup: str) -> CareFile | None:
     """The file an emergency is about, found by its code or the person's identity number
     only (no browsing): within the county of one of the user's supervisor grants."""

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from zongzhi.accounts.permissions import can
 from zongzhi.accounts.rules import Action, Target
@@ -92,6 +93,7 @@ def _minor_until(birth: date | None) -> date | None:
     return first_of_next - timedelta(days=1)
 
 
+@sensitive_variables("new", "number", "birth")
 def check_new_file(new: NewFile, today: date) -> dict[str, str]:
     """Every problem with `new`, by field; empty when the file can be opened."""
     errors: dict[str, str] = {}
@@ -152,6 +154,7 @@ def new_file_code(today: date) -> str:
     return dated_code(today, length=5, prefix="DA")
 
 
+@sensitive_variables("new", "number", "birth", "file")
 def enrol(*, by: Any, new: NewFile, idempotency_key: str | None = None) -> CareFile:
     """建档: open a file with its first assessment and its care team."""
     if idempotency_key:

@@ -6,6 +6,7 @@ can be rotated without losing a file or its blind index."""
 import logging
 import zipfile
 from io import BytesIO
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
@@ -345,3 +346,29 @@ def test_the_field_keys_are_the_settings_not_a_cached_first_guess(care: CareCast
         with pytest.raises(InvalidToken):
             crypto.decrypt(token)
         assert crypto.blind_index(ADULT_ID) != index
+
+
+def test_a_crash_while_enrolling_mails_the_administrators_no_identity_number(
+    care: CareCast, monkeypatch: pytest.MonkeyPatch, mailoutbox: list[Any]
+) -> None:
+    """Django mails the administrators a report of every server error, with the POST data
+    and each frame's local variables: the enrolment's are marked sensitive."""
+    from django.test import Client
+
+    from zongzhi.care.tests.test_file_pages import enrol_post
+
+    number = rules.with_check_digit("53042419850304111")
+
+    def crash(**kwargs: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "enrol", crash)
+    client = Client(raise_request_exception=False)
+    client.force_login(care.worker)
+    with override_settings(DEBUG=False, ADMINS=["ops@example.org"]):
+        response = client.post(reverse("care:new"), enrol_post(care))
+    assert response.status_code == 500
+    assert len(mailoutbox) == 1
+    report = mailoutbox[0].body + "".join(str(a[1]) for a in mailoutbox[0].attachments)
+    assert "王五" in report  # the report is there, with what is not sensitive
+    assert number not in report

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zongzhi.accounts.permissions import holds
@@ -87,6 +88,10 @@ def file_index(request: HttpRequest) -> HttpResponse:
 # --- Enrolment --------------------------------------------------------------------------
 
 
+# Identity numbers and birth dates never reach an error report (the exception reporter
+# shows POST data and local variables).
+@sensitive_post_parameters("identity_number", "birth_date")
+@sensitive_variables("form", "new")
 def file_new(request: HttpRequest) -> HttpResponse:
     _require(request, Action.ENROL_CARE, "您无权建立特殊人群档案")
     regions = selectors.enrol_regions(request.user)
@@ -231,6 +236,7 @@ def state_purpose(request: HttpRequest, code: str) -> HttpResponse:
 
 @never_cache
 @require_POST
+@sensitive_variables("number")
 def reveal_identity(request: HttpRequest, code: str) -> HttpResponse:
     """The full number, shown in this one response only: never kept in the session, so
     the next plain visit of the page shows the mask again."""
@@ -270,7 +276,9 @@ def access_log(request: HttpRequest, code: str) -> HttpResponse:
 # --- Emergency access -------------------------------------------------------------------
 
 
+@sensitive_post_parameters("lookup")
 @require_http_methods(["GET", "POST"])
+@sensitive_variables("form", "lookup")
 def emergency(request: HttpRequest) -> HttpResponse:
     _require(request, Action.SUPERVISE_CARE, "只有特殊人群督导可以申请紧急查阅")
     form = forms.EmergencyForm(request.POST or None)
