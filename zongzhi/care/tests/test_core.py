@@ -102,3 +102,12 @@ def test_a_retried_submission_adds_each_record_once(care: CareCast) -> None:
     assert CareAssistance.objects.filter(file=f).count() == 1
     assert f.team.filter(name="赵医生").count() == 1
     assert f.events.filter(kind__in=["visit", "plan", "assist", "team"]).count() == 4
+
+
+def test_the_django_admin_is_no_way_round_the_access_log() -> None:
+    """Staff open the admin for reference data; no care record is offered there, so every
+    read of a file goes through the pages, the API or an export, which log it. Programmes
+    live in code: none can be added from any screen."""
+    from django.contrib import admin
+
+    assert [m for m in admin.site._registry if m._meta.app_label == "care"] == []
