@@ -210,7 +210,7 @@ def agreement_layout(agreement: MediationAgreement) -> AgreementLayout:
 # --- DOCX -----------------------------------------------------------------------------
 
 
-def _set_run_fonts(rpr: BaseOxmlElement) -> None:
+def set_run_fonts(rpr: BaseOxmlElement) -> None:
     """Name the fonts explicitly on an rPr, dropping theme fonts that would override them."""
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
@@ -231,7 +231,7 @@ def _set_run_fonts(rpr: BaseOxmlElement) -> None:
     lang.set(qn("w:eastAsia"), "zh-CN")
 
 
-def _declare_east_asian_font(document: DocxDocument) -> None:
+def declare_east_asian_font(document: DocxDocument) -> None:
     """List SimSun in the font table with its alternative names and the GB2312 charset, so
     Word and LibreOffice substitute a Chinese font, not a Latin one, where SimSun is absent."""
     part = document.part.part_related_by(RT.FONT_TABLE)
@@ -264,16 +264,16 @@ def _set_up(document: DocxDocument, layout: AgreementLayout) -> None:
 
     defaults = document.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _set_run_fonts(rpr)
+    set_run_fonts(rpr)
 
     normal = document.styles["Normal"]
     normal.font.size = Pt(12)
-    _set_run_fonts(normal.element.get_or_add_rPr())
+    set_run_fonts(normal.element.get_or_add_rPr())
     fmt = normal.paragraph_format
     fmt.space_before, fmt.space_after = Pt(0), Pt(0)
     fmt.line_spacing_rule = WD_LINE_SPACING.ONE_POINT_FIVE
 
-    _declare_east_asian_font(document)
+    declare_east_asian_font(document)
     props = document.core_properties
     props.title = f"{layout.title} {layout.number}"
     props.subject = layout.case_code
@@ -311,7 +311,7 @@ def _paragraph(
     return paragraph
 
 
-def _add_field(paragraph: Paragraph, instruction: str) -> None:
+def add_field(paragraph: Paragraph, instruction: str) -> None:
     """A Word field (PAGE, NUMPAGES) that Word and LibreOffice fill in when they lay out."""
     run = paragraph.add_run()
     begin = OxmlElement("w:fldChar")
@@ -333,9 +333,9 @@ def _footer(document: DocxDocument) -> None:
     paragraph = document.sections[0].footer.paragraphs[0]
     paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.add_run("第 ")
-    _add_field(paragraph, "PAGE")
+    add_field(paragraph, "PAGE")
     paragraph.add_run(" 页 共 ")
-    _add_field(paragraph, "NUMPAGES")
+    add_field(paragraph, "NUMPAGES")
     paragraph.add_run(" 页")
     for run in paragraph.runs:
         run.font.size = Pt(9)

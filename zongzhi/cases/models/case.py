@@ -146,6 +146,9 @@ class Case(models.Model):
     handle_days = models.PositiveSmallIntegerField("办理时限")
     warn_days = models.PositiveSmallIntegerField("预警提前天数")
     due_on = models.DateField("办理期限", null=True, blank=True)
+    # The deadline the case was closed against (办结 clears due_on): whether it was closed on
+    # time stays known for the figures (按期办结率).
+    closed_due_on = models.DateField("办结时的办理期限", null=True, blank=True)
     paused_since = models.DateField("中止计时自", null=True, blank=True)
 
     registered_at = models.DateTimeField("登记时间")

@@ -192,6 +192,7 @@ def case_visit(*, by: Any, case: Case, satisfaction: str, note: str = "") -> Cas
         c.data["satisfaction"] = satisfaction
         if unsatisfied:
             c.case.closed_on = None
+            c.case.closed_due_on = None
             c.case.outcome = ""
             c.case.due_on = current_calendar().deadline(
                 c.today, c.case.handle_days, c.case.counting

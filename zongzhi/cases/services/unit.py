@@ -172,6 +172,7 @@ def case_close(*, by: Any, case: Case, outcome: str, note: str) -> Case:
         c.case.outcome = outcome
         c.case.outcome_note = note
         c.case.closed_on = c.today
+        c.case.closed_due_on = c.case.due_on
         c.case.due_on = None
         c.data["outcome"] = outcome
 

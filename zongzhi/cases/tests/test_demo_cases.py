@@ -336,3 +336,24 @@ def test_a_week_of_daily_reports_is_made_for_the_county_and_every_township() -> 
     leaders = User.objects.filter(role_assignments__role=Role.LEADER)
     assert leaders.count() == 6
     assert not leaders.filter(email="").exists()
+
+
+# --- Figures ------------------------------------------------------------------------------
+
+
+def test_the_demo_figures_are_ready_and_add_up_to_the_cases() -> None:
+    """The demo's dashboards open on figures: the rollups are built at load, and every
+    counter for the county equals the cases it stands for."""
+    from zongzhi.analytics import indicators
+    from zongzhi.analytics.models import COUNTERS
+    from zongzhi.core.demo import COUNTY_PREFIX
+
+    today = timezone.localdate()
+    start = today - timedelta(days=400)
+    sums = indicators.counter_sums(COUNTY_PREFIX, start, today)
+    assert sums["received"] > 250 and sums["resolved"] > 0
+    for counter in COUNTERS:
+        behind = indicators.cohort(COUNTY_PREFIX, start, today).filter(
+            indicators.COUNTER_Q[counter]
+        )
+        assert sums[counter] == behind.count(), counter
