@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "zongzhi.briefings",
     "zongzhi.ledgers",
     "zongzhi.care",
+    "zongzhi.analytics",
 ]
 
 MIDDLEWARE = [

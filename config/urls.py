@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("briefings/", include("zongzhi.briefings.urls")),
     path("ledgers/", include("zongzhi.ledgers.urls")),
     path("care/", include("zongzhi.care.urls")),
+    path("analytics/", include("zongzhi.analytics.urls")),
     path("api/", api.urls),
     path("", include("zongzhi.core.urls")),
 ]

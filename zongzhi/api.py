@@ -34,3 +34,4 @@ api = Api(
     urls_namespace="api",
 )
 api.add_router("/care/", care_router, tags=["特殊人群"])
+api.add_router("/analytics/", "zongzhi.analytics.api.router", tags=["统计分析"])

@@ -82,6 +82,11 @@ class Action(StrEnum):
     ENROL_CARE = "care.enrol"  # open a file; take a file transferred here
     SUPERVISE_CARE = "care.supervise"  # read the place's files, form teams, close, export
     VIEW_IDENTITY = "care.identity"  # the full identity number, with a stated purpose
+    # Analytics (统计分析): figures, dashboards, bulletins for the places one covers;
+    # approving a month's figures (审核上报); the scorecard's weights (考评).
+    VIEW_ANALYTICS = "analytics.view"
+    APPROVE_FIGURES = "analytics.approve"
+    CONFIGURE_SCORECARD = "analytics.configure"
 
 
 _EVERYONE = {Action.VIEW_REGION, Action.VIEW_UNIT}
@@ -100,6 +105,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.TRIAGE_CASE,
             Action.LAUNCH_CAMPAIGN,
             Action.VIEW_BRIEFING,
+            Action.VIEW_ANALYTICS,
         }
     ),
     Role.GRID_WORKER: frozenset(
@@ -128,6 +134,8 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.LAUNCH_CAMPAIGN,
             Action.VIEW_HAZARD,
             Action.VIEW_BRIEFING,
+            Action.VIEW_ANALYTICS,
+            Action.APPROVE_FIGURES,
         }
     ),
     # Care workers keep care files; disputes, hazards and screening are not theirs to read.
@@ -144,6 +152,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_USER,
             Action.MANAGE_USER,
             Action.CONFIGURE_CASES,
+            Action.CONFIGURE_SCORECARD,
         }
     ),
 }

@@ -21,6 +21,7 @@ from django.utils.timezone import get_current_timezone
 from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
+from zongzhi.analytics.rollups import rebuild_rollups
 from zongzhi.briefings.services import compile_daily_reports
 from zongzhi.care.demo import load_care_demo
 from zongzhi.cases.demo import CASES as DEMO_CASES
@@ -123,6 +124,8 @@ def load_demo(divisions_dir: Path, *, cases: int = DEMO_CASES) -> list[Login]:
             # The last week of daily reports, as the 07:00 job would have made them; not
             # e-mailed (the demo's history, not news).
             _compile_recent_daily_reports(days=7)
+            # The figures, as the five-minute refresh would have kept them.
+            rebuild_rollups()
         return logins
 
 

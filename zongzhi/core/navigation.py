@@ -37,6 +37,7 @@ NAV_ITEMS = [
     ),
     NavItem(_("日报"), "briefings:index", (Action.VIEW_BRIEFING,)),
     NavItem(_("特殊人群"), "care:index", (Action.VIEW_CARE,)),
+    NavItem(_("统计"), "analytics:dashboard", (Action.VIEW_ANALYTICS,)),
     NavItem(_("区划与网格"), "regions:index", (Action.VIEW_REGION,)),
     NavItem(_("单位"), "units:index", (Action.VIEW_UNIT,)),
 ]

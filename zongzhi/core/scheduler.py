@@ -25,6 +25,7 @@ class Periodic:
 
 
 def _jobs() -> list[Periodic]:
+    from zongzhi.analytics.tasks import refresh_rollups
     from zongzhi.briefings.tasks import compile_daily_reports
     from zongzhi.care.tasks import deidentify_expired, sweep_care
     from zongzhi.cases.tasks import sweep_deadlines
@@ -33,6 +34,8 @@ def _jobs() -> list[Periodic]:
 
     return [
         Periodic("cases.sweep_deadlines", timedelta(hours=1), sweep_deadlines),
+        # Figures lag the cases by five minutes at most.
+        Periodic("analytics.refresh_rollups", timedelta(minutes=5), refresh_rollups),
         Periodic("hazards.sweep_reviews", timedelta(hours=1), sweep_hazard_reviews),
         Periodic("screening.open_rounds", timedelta(hours=1), open_due_rounds),
         Periodic("care.sweep", timedelta(hours=1), sweep_care),

@@ -52,6 +52,7 @@ EXPECTED = {
         Action.TRIAGE_CASE,
         Action.LAUNCH_CAMPAIGN,
         Action.VIEW_BRIEFING,
+        Action.VIEW_ANALYTICS,
     },
     Role.GRID_WORKER: READ | CASE_READ | SCREENING | HAZARDS | {Action.REGISTER_CASE},
     Role.MEDIATOR: READ
@@ -75,8 +76,9 @@ EXPECTED = {
         Action.LAUNCH_CAMPAIGN,
         Action.VIEW_HAZARD,
         Action.VIEW_BRIEFING,
+        Action.VIEW_ANALYTICS,
+        Action.APPROVE_FIGURES,
     },
-    # Care workers never read disputes, hazards, screening or the daily report.
     # Care workers never read disputes, hazards, screening or the daily report; which care
     # files they read is their team membership's to say (zongzhi/care/tests).
     Role.CARE_WORKER: READ | {Action.VIEW_CARE, Action.ENROL_CARE},
@@ -89,6 +91,7 @@ EXPECTED = {
         Action.VIEW_USER,
         Action.MANAGE_USER,
         Action.CONFIGURE_CASES,
+        Action.CONFIGURE_SCORECARD,
     },
 }
 CASE_ACTIONS = {a for a in Action if a.value.startswith("cases.")}
@@ -97,6 +100,8 @@ REPORT_ACTIONS = {Action.VIEW_SCREENING, Action.FILE_SCREENING}
 # exists); reading and keeping one against its place and the unit answering for it.
 HAZARD_ACTIONS = {Action.VIEW_HAZARD, Action.KEEP_HAZARD}
 CARE_ACTIONS = {a for a in Action if a.value.startswith("care.")}
+# Figures are read, approved and weighed for places.
+ANALYTICS_ACTIONS = {a for a in Action if a.value.startswith("analytics.")}
 UNIT_ROLES = {Role.UNIT_HANDLER, Role.MEDIATOR}
 
 
@@ -201,6 +206,9 @@ def inside_and_outside(cast: Cast, role: Role, action: Action) -> tuple[object |
     if action in HAZARD_ACTIONS:
         owner = u.v1_committee if role == Role.MEDIATOR else u.t1_station
         return hazard(p.g1, owner), hazard(p.g2, u.t2_station)
+    if action in ANALYTICS_ACTIONS:
+        own_place = {Role.GRID_WORKER: p.g1, Role.CARE_WORKER: p.v1, Role.MEDIATOR: p.v1}
+        return own_place.get(role, p.t1), p.t2
     if action in CARE_ACTIONS:
         # The place part of the care rules; who on that place reads a file (its team and
         # its supervisors only) is proven by zongzhi/care/tests/test_access_matrix.py.
@@ -256,6 +264,7 @@ def test_each_role_holds_exactly_its_actions_where_everything_is_in_scope(
         **dict.fromkeys(HAZARD_ACTIONS, held_hazard),
         Action.VIEW_BRIEFING: daily_report(cast.places.t2),
         **dict.fromkeys(CARE_ACTIONS, cast.places.v2),
+        **dict.fromkeys(ANALYTICS_ACTIONS, cast.places.t2),
     }
     assert set(record) == set(Action)
     assert {a for a in Action if can(user, a, record[a])} == EXPECTED[role]

@@ -12,12 +12,12 @@ CASE_WORK = ["事项", "登记"]
 REGISTERS = ["排查", "风险隐患", "台账"]
 PLACES = ["区划与网格", "单位"]
 EXPECTED = {
-    Role.INTAKE_OFFICER: ["首页", *CASE_WORK, *REGISTERS, "日报", *PLACES],
+    Role.INTAKE_OFFICER: ["首页", *CASE_WORK, *REGISTERS, "日报", "统计", *PLACES],
     Role.GRID_WORKER: ["首页", *CASE_WORK, *REGISTERS, *PLACES],
     Role.MEDIATOR: ["首页", *CASE_WORK, *REGISTERS, *PLACES],
     # A department registers what it finds (部门移交), so it is offered 登记 too.
     Role.UNIT_HANDLER: ["首页", *CASE_WORK, *REGISTERS, *PLACES],
-    Role.LEADER: ["首页", "事项", "督办", *REGISTERS, "日报", *PLACES],
+    Role.LEADER: ["首页", "事项", "督办", *REGISTERS, "日报", "统计", *PLACES],
     # Care files are nobody else's to read.
     Role.CARE_WORKER: ["首页", "特殊人群", *PLACES],
     Role.CARE_SUPERVISOR: ["首页", "特殊人群", *PLACES],

@@ -49,13 +49,14 @@ def test_the_real_schedule_runs_every_job_over_an_empty_register(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert enqueue_due(datetime(2026, 11, 23, 9, tzinfo=UTC)) == [
             "cases.sweep_deadlines",
+            "analytics.refresh_rollups",
             "hazards.sweep_reviews",
             "screening.open_rounds",
             "care.sweep",
             "care.deidentify",
             "briefings.daily_reports",
         ]
-    assert len(callbacks) == 6
+    assert len(callbacks) == 7
 
 
 @pytest.mark.django_db

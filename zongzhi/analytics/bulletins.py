@@ -1,0 +1,898 @@
+"""The monthly bulletin (月通报) and the analysis-meeting pack (研判会材料), as DOCX and PDF.
+
+Why it is built this way:
+
+- One structure, two renderers, as for the mediation agreement (cases/documents.py):
+  `bulletin_layout` turns a place and a period into the document's final strings, tables
+  and chart images; `bulletin_docx` and `bulletin_pdf` only place them. The Word file and
+  the PDF cannot say different things.
+- Every number comes from indicators.py (figures, breakdowns, the records behind the
+  overdue figure); nothing here divides one count by another. The rates of a month, a
+  category or a unit are `indicators.figure` over that group's counters.
+- Case figures are a cohort (the cases registered in the period, as they stand now); the
+  overdue list and the hazards to watch are live, as of the day the document is made, and
+  the document says so.
+- The overdue list names the case by its query code, title and unit, never the parties:
+  a bulletin is circulated, and a complaint is never a mark against the person who made it.
+- Fonts are the agreement's: Noto CJK embedded in the PDF, SimSun (宋体) named for the DOCX
+  with Noto as its alternative (cases/documents.py explains why). The charts are PNG images
+  drawn with the Noto font (charts.py), so both documents show the same picture.
+"""
+
+import base64
+import calendar
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph
+
+from zongzhi.accounts.permissions import scope_q
+from zongzhi.accounts.rules import Action
+from zongzhi.analytics import charts, hotspots, indicators, signoff
+from zongzhi.analytics.models import COUNTERS
+from zongzhi.cases.documents import (
+    add_field,
+    chinese_date,
+    chinese_number,
+    declare_east_asian_font,
+    set_run_fonts,
+)
+from zongzhi.cases.models import Case
+from zongzhi.categories.models import Category
+from zongzhi.hazards.models import Hazard
+from zongzhi.regions.models import Region
+from zongzhi.regions.rules import ancestor_prefixes
+from zongzhi.units.models import Unit
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_TYPE = "application/pdf"
+
+TREND_MONTHS = 12
+TOP_CATEGORIES = 11  # first-level categories shown; the rest are summed as REST
+REST = "其余类别"
+MAX_LISTED = 50  # overdue cases and hazards listed; the rest are counted
+WATCH_LEVELS = (Hazard.Level.HIGH, Hazard.Level.MAJOR)
+DASH = "—"
+
+
+class Kind(StrEnum):
+    BULLETIN = "bulletin"
+    PACK = "pack"
+
+
+KIND_NAMES = {Kind.BULLETIN: "月通报", Kind.PACK: "研判会材料"}
+TITLE_ENDINGS = {Kind.BULLETIN: "矛盾纠纷多元化解工作通报", Kind.PACK: "矛盾纠纷风险研判会材料"}
+
+
+class Format(StrEnum):
+    DOCX = "docx"
+    PDF = "pdf"
+
+
+# --- Periods --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar month or an ISO week (Monday to Sunday), both ends included."""
+
+    start: date
+    end: date
+    label: str  # "2026年10月", "2026年第43周"
+    word: str  # "本月", "本周"
+    is_month: bool
+
+    @classmethod
+    def month(cls, year: int, month: int) -> "Period":
+        last = calendar.monthrange(year, month)[1]
+        return cls(
+            date(year, month, 1), date(year, month, last), f"{year}年{month}月", "本月", True
+        )
+
+    @classmethod
+    def week(cls, year: int, week: int) -> "Period":
+        start = date.fromisocalendar(year, week, 1)
+        return cls(start, start + timedelta(days=6), f"{year}年第{week}周", "本周", False)
+
+    @property
+    def span(self) -> str:
+        """统计期间 as written: 2026年10月1日至10月31日."""
+        end = f"{self.end.month}月{self.end.day}日"
+        if self.end.year != self.start.year:
+            end = f"{self.end.year}年{end}"
+        return f"{self.start.year}年{self.start.month}月{self.start.day}日至{end}"
+
+    @property
+    def code(self) -> str:
+        """The period as the form writes it: 2026-10, 2026-W43."""
+        if self.is_month:
+            return f"{self.start:%Y-%m}"
+        year, week, _ = self.start.isocalendar()
+        return f"{year}-W{week:02d}"
+
+
+class PeriodError(ValueError):
+    """A month or week the form cannot use; the message names what is wrong, in Chinese."""
+
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$", re.IGNORECASE)
+
+
+def parse_month(text: str, *, today: date) -> Period:
+    match = _MONTH.match(text.strip())
+    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
+        raise PeriodError("月份格式应为“2026-10”")
+    period = Period.month(int(match[1]), int(match[2]))
+    if period.start > today:
+        raise PeriodError("所选月份尚未开始")
+    return period
+
+
+def parse_week(text: str, *, today: date) -> Period:
+    match = _WEEK.match(text.strip())
+    if not match or int(match[1]) < 2000:
+        raise PeriodError("周的格式应为“2026-W43”")
+    try:
+        period = Period.week(int(match[1]), int(match[2]))
+    except ValueError:
+        raise PeriodError(f"{match[1]}年没有第{int(match[2])}周") from None
+    if period.start > today:
+        raise PeriodError("所选周尚未开始")
+    return period
+
+
+def last_month(today: date) -> Period:
+    first = today.replace(day=1) - timedelta(days=1)
+    return Period.month(first.year, first.month)
+
+
+def last_week(today: date) -> Period:
+    year, week, _ = (today - timedelta(days=7)).isocalendar()
+    return Period.week(year, week)
+
+
+# --- Where a user may make one ----------------------------------------------------------
+
+
+def bulletin_regions(user: Any) -> QuerySet[Region]:
+    """The counties and townships inside `user`'s analytics grants: the places a bulletin
+    can be made for."""
+    return Region.objects.filter(
+        scope_q(user, Action.VIEW_ANALYTICS, region_prefix="prefix"),
+        level__in=(Region.Level.COUNTY, Region.Level.TOWNSHIP),
+    ).order_by("code")
+
+
+# --- The structure ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Text:
+    kind: ClassVar[str] = "text"
+    text: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    kind: ClassVar[str] = "chart"
+    caption: str
+    png: bytes
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+@dataclass(frozen=True)
+class Table:
+    kind: ClassVar[str] = "table"
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[int, ...]  # relative column widths
+    empty: str  # said instead of the table when there are no rows
+    numeric: frozenset[int] = frozenset()  # columns centred (counts, rates, dates)
+    note: str = ""  # said under the table (e.g. how many more there are)
+
+    @property
+    def percents(self) -> list[float]:
+        """The column widths in per cent, for the PDF."""
+        total = sum(self.widths)
+        return [round(100 * w / total, 2) for w in self.widths]
+
+
+@dataclass(frozen=True)
+class Writing:
+    """Space for the meeting to write in: each prompt followed by ruled lines."""
+
+    kind: ClassVar[str] = "writing"
+    prompts: tuple[str, ...]
+    lines: int
+
+    @property
+    def each_line(self) -> range:
+        return range(self.lines)
+
+
+Block = Text | Chart | Table | Writing
+
+
+@dataclass(frozen=True)
+class Part:
+    heading: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class BulletinLayout:
+    kind: Kind
+    title: str
+    place: str
+    period: Period
+    span_line: str
+    as_of_line: str
+    approved: bool
+    parts: tuple[Part, ...]
+    issuer: str
+    date: str
+    filename_stem: str
+
+
+# --- Figures ------------------------------------------------------------------------------
+
+
+def headline(figs: dict[str, indicators.Figure], period: Period, place: str, as_of: date) -> str:
+    """The headline paragraph in the seeds' style, every number from `figs`."""
+    f = {code: figure.display for code, figure in figs.items()}
+    accepted = figs["accepted"].value
+    if not accepted:
+        sentence = f"{period.word}登记矛盾纠纷{f['received']}件，未有受理的矛盾纠纷。"
+    else:
+        visited = figs["satisfaction_rate"].denominator or 0
+        sentence = (
+            f"{period.word}共受理矛盾纠纷{f['accepted']}件，化解{f['resolved']}件，"
+            f"化解率{f['resolution_rate']}；办结{f['closed']}件，办结率{f['closure_rate']}，"
+            f"按期办结率{f['on_time_rate']}；回访{visited}件，满意率{f['satisfaction_rate']}。"
+            f"登记的{f['received']}件中，不予受理{f['rejected']}件，尚在办理{f['open']}件。"
+        )
+    overdue = (
+        f"截至{as_of.month}月{as_of.day}日，{place}超期未办结事项{f['overdue']}件。"
+        if figs["overdue"].value
+        else f"截至{as_of.month}月{as_of.day}日，{place}无超期未办结事项。"
+    )
+    return sentence + overdue
+
+
+def _rate(code: str, sums: dict[str, int]) -> indicators.Figure:
+    return indicators.figure(indicators.INDICATORS[code], sums, {})
+
+
+def _month_starts(end: date, count: int) -> list[date]:
+    year, month = end.year, end.month
+    out = []
+    for _ in range(count):
+        out.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out[::-1]
+
+
+def _trend(prefix: str, period: Period) -> Chart:
+    months = _month_starts(period.end, TREND_MONTHS)
+    rows = {
+        (r["key"].year, r["key"].month): r
+        for r in indicators.breakdown(prefix, months[0], period.end, by="month")
+    }
+    points = []
+    for i, month in enumerate(months):
+        row = rows.get((month.year, month.month)) or dict.fromkeys(COUNTERS, 0)
+        points.append(
+            charts.TrendPoint(
+                label=f"{month.month}月",
+                year_label=f"{month.year}年" if i == 0 or month.month == 1 else "",
+                accepted=row["accepted"],
+                resolved=row["resolved"],
+                rate=_rate("resolution_rate", row).value,  # type: ignore[arg-type]
+            )
+        )
+    caption = (
+        f"图1  近{TREND_MONTHS}个月矛盾纠纷受理数、化解数和化解率"
+        f"（截至{period.end.year}年{period.end.month}月，按登记月份）"
+    )
+    return Chart(caption, charts.trend_chart(points))
+
+
+def _category_part(prefix: str, period: Period, number: str) -> Part:
+    """Accepted cases by first-level category (the chart) and the leading second-level
+    categories (the sentence). The rollups count by second-level category."""
+    rows = [
+        r
+        for r in indicators.breakdown(prefix, period.start, period.end, by="category")
+        if r["accepted"]
+    ]
+    if not rows:
+        return Part(f"{number}、分类情况", (Text(f"{period.word}未受理矛盾纠纷。"),))
+    names = {
+        pk: (name, parent or name)
+        for pk, name, parent in Category.objects.filter(
+            pk__in=[r["key"] for r in rows]
+        ).values_list("pk", "name", "parent__name")
+    }
+    groups: dict[str, int] = {}
+    leaves: list[tuple[str, int]] = []
+    for r in rows:
+        name, group = names.get(r["key"], ("未分类", "未分类"))
+        groups[group] = groups.get(group, 0) + r["accepted"]
+        leaves.append((name, r["accepted"]))
+    ranked = sorted(groups.items(), key=_by_count)
+    if len(ranked) > TOP_CATEGORIES + 1:
+        rest = sum(count for _, count in ranked[TOP_CATEGORIES:])
+        # Not "其他": that is a category of its own.
+        ranked = [*ranked[:TOP_CATEGORIES], (REST, rest)]
+    top = "、".join(f"{name}（{count}件）" for name, count in ranked[:3] if name != REST)
+    top_leaves = "、".join(
+        f"{name}（{count}件）" for name, count in sorted(leaves, key=_by_count)[:3]
+    )
+    return Part(
+        f"{number}、分类情况",
+        (
+            Text(f"从类别看，{period.word}受理量居前的是{top}；具体类别中，{top_leaves}较多。"),
+            Chart(f"图2  {period.label}受理矛盾纠纷分类（件）", charts.bar_chart(ranked)),
+        ),
+    )
+
+
+def _by_count(item: tuple[str, int]) -> tuple[int, str]:
+    return (-item[1], item[0])
+
+
+@dataclass(frozen=True)
+class UnitRank:
+    rank: int | None  # None: no case accepted, nothing to rank
+    name: str
+    accepted: int
+    resolved: int
+    resolution: indicators.Figure
+    closed: int
+    closure: indicators.Figure
+
+
+def unit_ranking(prefix: str, level: int, period: Period) -> list[UnitRank]:
+    """The units that led cases of the subtree in the period, ranked by 化解率 then 办结率
+    (equal rates share a rank), and after them, unranked, the units of the place's own
+    level and the level below that accepted none (a county's departments and township
+    units; a township's units and village committees). Deeper units without cases are
+    left out: a county's bulletin would otherwise list every village committee."""
+    sums = {
+        r["key"]: r
+        for r in indicators.breakdown(prefix, period.start, period.end, by="unit")
+        if r["key"] is not None
+    }
+    answerable = Q(region__prefix__startswith=prefix, region__level__lte=level + 1, is_active=True)
+    units = Unit.objects.filter(Q(pk__in=list(sums)) | answerable).only("pk", "name")
+    empty = dict.fromkeys(COUNTERS, 0)
+    entries = []
+    for unit in units:
+        row = sums.get(unit.pk, empty)
+        entries.append(
+            UnitRank(
+                rank=None,
+                name=unit.name,
+                accepted=row["accepted"],
+                resolved=row["resolved"],
+                resolution=_rate("resolution_rate", row),
+                closed=row["closed"],
+                closure=_rate("closure_rate", row),
+            )
+        )
+
+    return rank_units(entries)
+
+
+def rank_units(entries: Iterable[UnitRank]) -> list[UnitRank]:
+    """The ranking rule (pure): by 化解率, then 办结率, highest first; units with equal
+    rates share a rank (1, 2, 2, 4), listed by accepted count and name. Units that
+    accepted nothing have no rates to rank: they come last, unranked, by name."""
+
+    def key(e: UnitRank) -> tuple[Any, ...]:
+        return (
+            e.accepted == 0,
+            -(e.resolution.value or 0),
+            -(e.closure.value or 0),
+            -e.accepted,
+            e.name,
+        )
+
+    ranked: list[UnitRank] = []
+    for i, e in enumerate(sorted(entries, key=key)):
+        previous = ranked[-1] if ranked else None
+        if not e.accepted:
+            ranked.append(replace(e, rank=None))
+        elif (
+            previous is not None
+            and previous.resolution.value == e.resolution.value
+            and previous.closure.value == e.closure.value
+        ):
+            ranked.append(replace(e, rank=previous.rank))
+        else:
+            ranked.append(replace(e, rank=i + 1))
+    return ranked
+
+
+def _unit_part(region: Region, period: Period, number: str) -> Part:
+    ranking = unit_ranking(region.prefix, region.level, period)
+    rows = tuple(
+        (
+            str(u.rank) if u.rank is not None else DASH,
+            u.name,
+            str(u.accepted),
+            str(u.resolved) if u.accepted else DASH,
+            u.resolution.display,
+            str(u.closed) if u.accepted else DASH,
+            u.closure.display,
+        )
+        for u in ranking
+    )
+    table = Table(
+        header=("排名", "承办单位", "受理数", "化解数", "化解率", "办结数", "办结率"),
+        rows=rows,
+        widths=(8, 34, 11, 11, 13, 11, 13),
+        numeric=frozenset({0, 2, 3, 4, 5, 6}),
+        empty="本辖区尚无承办单位。",
+        note=(
+            "按化解率排序，化解率相同的按办结率排序；本级和下一级单位中本期未承办事项的"
+            "列于最后，以“—”表示。"
+        ),
+    )
+    return Part(f"{number}、各单位化解情况排名", (table,))
+
+
+def _overdue_part(
+    prefix: str, period: Period, today: date, count: int, place: str, number: str
+) -> Part:
+    cases = list(
+        indicators.records("overdue", prefix, period.start, period.end, today)
+        .select_related("lead_unit")
+        .only("code", "title", "due_on", "lead_unit__name")
+        .order_by("due_on", "code")[:MAX_LISTED]
+    )
+    # A title may name a party ("张三与李四宅基地纠纷"): the names are taken out (张某).
+    names = hotspots.people_named(Case.objects.filter(pk__in=[c.pk for c in cases]))
+    rows = tuple(
+        (
+            str(i),
+            case.code,
+            hotspots.without_names(case.title, names.get(case.pk, ())),
+            case.lead_unit.name if case.lead_unit else "未派单",
+            f"{case.due_on:%Y-%m-%d}" if case.due_on else DASH,
+            str((today - case.due_on).days) if case.due_on else DASH,
+        )
+        for i, case in enumerate(cases, start=1)
+    )
+    more = count - len(rows)
+    table = Table(
+        header=("序号", "查询码", "事项", "承办单位", "办理期限", "超期天数"),
+        rows=rows,
+        widths=(8, 22, 24, 18, 16, 12),
+        numeric=frozenset({0, 1, 4, 5}),
+        empty=f"截至{today.month}月{today.day}日，{place}无超期未办结事项。",
+        note=f"另有{more}件超期事项未列出，详见系统。" if more > 0 else "",
+    )
+    intro = Text(
+        f"截至{today.month}月{today.day}日，{place}尚在办理且已超过办理期限的事项共{count}件"
+        "（不含中止计时的事项），请承办单位抓紧办结。"
+    )
+    return Part(f"{number}、超期未办结事项", (intro, table) if count else (table,))
+
+
+def hazards_to_watch(prefix: str, today: date) -> QuerySet[Hazard]:
+    """Open hazards in the subtree at a high or major level, and those past their review."""
+    watched = Hazard.objects.open().filter(level__in=WATCH_LEVELS)
+    return (
+        (watched | Hazard.objects.review_overdue(today))
+        .filter(region_prefix__startswith=prefix)
+        .select_related("region", "responsible_unit")
+        .order_by("next_review_on", "code")
+    )
+
+
+def _hazard_part(prefix: str, today: date, place: str, number: str) -> Part:
+    hazards = list(hazards_to_watch(prefix, today)[: MAX_LISTED + 1])
+    more = len(hazards) > MAX_LISTED
+    rows = []
+    for i, h in enumerate(hazards[:MAX_LISTED], start=1):
+        review = f"{h.next_review_on:%Y-%m-%d}" if h.next_review_on else DASH
+        if h.next_review_on and h.next_review_on < today:
+            review += "（已逾期）"
+        rows.append(
+            (
+                str(i),
+                h.title,
+                h.region.name,
+                str(h.get_level_display()),
+                h.responsible_unit.name,
+                review,
+            )
+        )
+    table = Table(
+        header=("序号", "隐患名称", "所在地", "风险等级", "责任单位", "下次复查"),
+        rows=tuple(rows),
+        widths=(8, 23, 16, 11, 17, 25),
+        numeric=frozenset({0, 3, 5}),
+        empty=f"截至{today.month}月{today.day}日，{place}无高风险、重大风险或复查逾期的在管隐患。",
+        note=f"仅列出前{MAX_LISTED}项，其余详见风险隐患台账。" if more else "",
+    )
+    intro = Text(
+        "以下为在管控中、风险等级为高或重大，以及已过复查日期的风险隐患，请责任单位落实管控、按期复查。"
+    )
+    return Part(f"{number}、需重点关注的风险隐患", (intro, table) if rows else (table,))
+
+
+def _channel_part(prefix: str, period: Period, number: str) -> Part:
+    rows = []
+    for r in indicators.breakdown(prefix, period.start, period.end, by="channel"):
+        if not r["received"]:
+            continue
+        label = str(Case.Channel(r["key"]).label) if r["key"] in Case.Channel.values else r["key"]
+        rows.append((label, r))
+    rows.sort(key=lambda item: (-item[1]["received"], item[0]))
+    table = Table(
+        header=("来源渠道", "登记数", "受理数", "化解数", "化解率"),
+        rows=tuple(
+            (
+                label,
+                str(r["received"]),
+                str(r["accepted"]),
+                str(r["resolved"]),
+                _rate("resolution_rate", r).display,
+            )
+            for label, r in rows
+        ),
+        widths=(34, 16, 16, 16, 18),
+        numeric=frozenset({1, 2, 3, 4}),
+        empty=f"{period.word}无登记事项。",
+    )
+    return Part(f"{number}、来源渠道", (table,))
+
+
+def _meeting_part(number: str) -> Part:
+    return Part(
+        f"{number}、研判意见",
+        (
+            Writing(
+                prompts=(
+                    "（一）形势研判：",
+                    "（二）重点事项及责任分工：",
+                    "（三）下步工作措施：",
+                ),
+                lines=4,
+            ),
+            Text("参会人员：" + "\u3000" * 16),
+            Text("记录人：" + "\u3000" * 8 + "日期：\u3000\u3000年\u3000\u3000月\u3000\u3000日"),
+        ),
+    )
+
+
+def _hotspot_part(prefix: str, period: Period, today: date, number: str) -> Part:
+    """The hotspots (热点) for the period's days, against the same number of days before
+    it: hotspots.py decides what a hotspot is."""
+    end = min(period.end, today)
+    days = (end - period.start).days + 1
+    found = hotspots.hotspots(prefix, end, days=days)[:MAX_LISTED]
+    rows = tuple(
+        (
+            str(i),
+            h.place.name if h.place else h.place_prefix,
+            h.category.name if h.category else "未分类",
+            str(h.count),
+            f"{h.baseline.mean:.1f}",
+        )
+        for i, h in enumerate(found, start=1)
+    )
+    table = Table(
+        header=("序号", "地点", "类别", "本期登记数", "此前平均"),
+        rows=rows,
+        widths=(8, 30, 30, 16, 16),
+        numeric=frozenset({0, 3, 4}),
+        empty=f"{period.word}未发现登记量明显高于以往的地点和类别。",
+        note=(
+            f"热点：某村（社区）某类事项{period.word}登记数明显高于此前"
+            f"{hotspots.BASELINE_WINDOWS}个同样长度期间的平均水平。"
+        ),
+    )
+    return Part(f"{number}、矛盾纠纷热点", (table,))
+
+
+def _place_name(region: Region) -> str:
+    """The place as written on the document: from the county down, 华宁县宁州街道."""
+    names = dict(
+        Region.objects.filter(
+            prefix__in=ancestor_prefixes(region.prefix), level__gte=Region.Level.COUNTY
+        ).values_list("prefix", "name")
+    )
+    return "".join(names[p] for p in ancestor_prefixes(region.prefix) if p in names) or region.name
+
+
+def _reported(
+    region: Region, period: Period, figs: dict[str, indicators.Figure]
+) -> tuple[dict[str, indicators.Figure], bool, str]:
+    """The figures to report, whether they are the approved ones, and the note saying
+    which. An approved month (审核上报) is reported from its snapshot, so what was approved
+    is what is circulated; the overdue count stays live, like the overdue list below it."""
+    if not period.is_month:
+        return figs, False, ""
+    snapshot = signoff.reported_figures(region, period.start)
+    if snapshot is None:
+        return figs, False, f"{period.label}数据尚未审核上报，以上为当前统计数据。"
+    approved = {k: v for k, v in signoff.snapshot_figures(snapshot).items() if k != "overdue"}
+    note = (
+        f"{period.label}总体数据为已审核上报的数据；分类、单位排名等为当前统计数据，"
+        "如有差异，以已审核数据为准。"
+    )
+    return {**figs, **approved}, True, note
+
+
+def bulletin_layout(
+    *, kind: Kind, region: Region, period: Period, today: date | None = None
+) -> BulletinLayout:
+    """Everything the document says, for `region`'s subtree and `period`."""
+    today = today or timezone.localdate()
+    prefix = region.prefix
+    with translation.override("zh-hans"):  # a Chinese document whatever the screen language
+        place = _place_name(region)
+        live = indicators.figures(prefix, period.start, period.end, today)
+        figs, approved, note = _reported(region, period, live)
+        overview: list[Block] = [Text(headline(figs, period, region.name, today))]
+        if note:
+            overview.append(Text(note))
+        overview.append(_trend(prefix, period))
+        numbers = iter(chinese_number(n) for n in range(1, 20))
+        parts = [
+            Part(f"{next(numbers)}、总体情况", tuple(overview)),
+            _category_part(prefix, period, next(numbers)),
+        ]
+        if kind == Kind.PACK:
+            parts.append(_channel_part(prefix, period, next(numbers)))
+        parts.append(_unit_part(region, period, next(numbers)))
+        overdue = int(figs["overdue"].value or 0)
+        parts.append(_overdue_part(prefix, period, today, overdue, region.name, next(numbers)))
+        parts.append(_hazard_part(prefix, today, region.name, next(numbers)))
+        if kind == Kind.PACK:
+            parts.append(_hotspot_part(prefix, period, today, next(numbers)))
+            parts.append(_meeting_part(next(numbers)))
+    title = f"{region.name}{period.label}{TITLE_ENDINGS[kind]}"
+    return BulletinLayout(
+        kind=kind,
+        title=title,
+        place=place,
+        period=period,
+        span_line=f"统计范围：{place}　统计期间：{period.span}",
+        as_of_line=(
+            f"数据截至{today.year}年{today.month}月{today.day}日。受理、化解等数据按期间内"
+            "登记的事项统计；超期事项和风险隐患为截至当日的情况。"
+        ),
+        approved=approved,
+        parts=tuple(parts),
+        issuer=f"{region.name}综治中心",
+        date=chinese_date(today),
+        filename_stem=title,
+    )
+
+
+# --- DOCX -------------------------------------------------------------------------------
+
+TEXT_WIDTH_MM = 156  # A4 less the margins
+BODY_PT = 12
+TABLE_PT = 10
+
+
+def _set_up(document: DocxDocument, layout: BulletinLayout) -> None:
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(25), Mm(25)
+    section.left_margin, section.right_margin = Mm(27), Mm(27)
+    section.footer_distance = Mm(12)
+
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    set_run_fonts(defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")))
+    for name in ("Normal", "Table Grid"):
+        style = document.styles[name]
+        set_run_fonts(style.element.get_or_add_rPr())
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(BODY_PT)
+    fmt = normal.paragraph_format
+    fmt.space_before, fmt.space_after = Pt(0), Pt(0)
+    fmt.line_spacing_rule = WD_LINE_SPACING.ONE_POINT_FIVE
+    declare_east_asian_font(document)
+
+    props = document.core_properties
+    props.title = layout.title
+    props.subject = KIND_NAMES[layout.kind]
+    props.language = "zh-CN"
+    props.author = layout.issuer
+    props.last_modified_by = layout.issuer
+    props.comments = ""
+    props.created = props.modified = timezone.now()
+    props.revision = 1
+
+
+def _para(
+    document: DocxDocument | _Cell,
+    text: str = "",
+    *,
+    bold: bool = False,
+    size: float | None = None,
+    align: WD_ALIGN_PARAGRAPH | None = None,
+    indent: bool = False,
+    before: float = 0,
+    after: float = 0,
+) -> Paragraph:
+    paragraph = document.add_paragraph()
+    if text:
+        run = paragraph.add_run(text)
+        run.bold = bold
+        if size is not None:
+            run.font.size = Pt(size)
+    fmt = paragraph.paragraph_format
+    if align is not None:
+        fmt.alignment = align
+    if indent:
+        fmt.first_line_indent = Pt(2 * (size or BODY_PT))
+    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+    return paragraph
+
+
+def _shade(cell: _Cell, colour: str) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), colour)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _repeat_header(row: Any) -> None:
+    marker = OxmlElement("w:tblHeader")
+    marker.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(marker)
+
+
+def _cell_text(cell: _Cell, text: str, *, bold: bool, centre: bool) -> None:
+    paragraph = cell.paragraphs[0]
+    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    paragraph.paragraph_format.space_before = Pt(2)
+    paragraph.paragraph_format.space_after = Pt(2)
+    if centre:
+        paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run(text)
+    run.bold = bold
+    run.font.size = Pt(TABLE_PT)
+
+
+def _docx_table(document: DocxDocument, table: Table) -> None:
+    if not table.rows:
+        _para(document, table.empty, indent=True)
+        return
+    grid = document.add_table(rows=1, cols=len(table.header))
+    grid.style = document.styles["Table Grid"]
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    total = sum(table.widths)
+    widths = [Mm(TEXT_WIDTH_MM * w / total) for w in table.widths]
+    header = grid.rows[0]
+    _repeat_header(header)
+    for i, text in enumerate(table.header):
+        cell = header.cells[i]
+        _cell_text(cell, text, bold=True, centre=True)
+        _shade(cell, "E8EDF3")
+    for values in table.rows:
+        cells = grid.add_row().cells
+        for i, text in enumerate(values):
+            _cell_text(cells[i], text, bold=False, centre=i in table.numeric)
+    # LibreOffice lays out by the grid's column widths, Word by each cell's: set both.
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    if table.note:
+        _para(document, table.note, size=TABLE_PT, before=3)
+
+
+def _docx_writing(document: DocxDocument, writing: Writing) -> None:
+    for prompt in writing.prompts:
+        _para(document, prompt, bold=True, before=6)
+        for _ in range(writing.lines):
+            line = _para(document)
+            run = line.add_run("\u3000" * 36)
+            run.underline = True
+
+
+def _footer(document: DocxDocument) -> None:
+    paragraph = document.sections[0].footer.paragraphs[0]
+    paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("第 ")
+    add_field(paragraph, "PAGE")
+    paragraph.add_run(" 页 共 ")
+    add_field(paragraph, "NUMPAGES")
+    paragraph.add_run(" 页")
+    for run in paragraph.runs:
+        run.font.size = Pt(9)
+
+
+def bulletin_docx(layout: BulletinLayout) -> bytes:
+    document = Document()
+    _set_up(document, layout)
+    _footer(document)
+    _para(document, layout.title, bold=True, size=20, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
+    if layout.approved:
+        _para(document, "（已审核）", align=WD_ALIGN_PARAGRAPH.CENTER, after=4)
+    _para(document, layout.span_line, size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _para(document, layout.as_of_line, size=10.5, after=8, indent=True)
+    for part in layout.parts:
+        heading = _para(document, part.heading, bold=True, size=14, before=10, after=4)
+        heading.paragraph_format.keep_with_next = True
+        for block in part.blocks:
+            if isinstance(block, Text):
+                _para(document, block.text, indent=True)
+            elif isinstance(block, Chart):
+                document.add_picture(io.BytesIO(block.png), width=Mm(150))
+                document.paragraphs[-1].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                document.paragraphs[-1].paragraph_format.keep_with_next = True
+                _para(document, block.caption, size=10, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
+            elif isinstance(block, Table):
+                _docx_table(document, block)
+            else:
+                _docx_writing(document, block)
+    _para(document, layout.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, before=24)
+    _para(document, layout.date, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+# --- PDF --------------------------------------------------------------------------------
+
+
+def bulletin_html(layout: BulletinLayout) -> str:
+    return render_to_string("analytics/bulletin_pdf.html", {"doc": layout})
+
+
+def bulletin_pdf(layout: BulletinLayout) -> bytes:
+    from weasyprint import HTML  # heavy import (cairo, pango): only when a PDF is asked for
+
+    pdf = HTML(string=bulletin_html(layout)).write_pdf()
+    assert pdf is not None
+    return bytes(pdf)
+
+
+@dataclass(frozen=True)
+class File:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def bulletin_file(
+    *, kind: Kind, region: Region, period: Period, fmt: Format, today: date | None = None
+) -> File:
+    layout = bulletin_layout(kind=kind, region=region, period=period, today=today)
+    if fmt == Format.DOCX:
+        return File(bulletin_docx(layout), DOCX_TYPE, f"{layout.filename_stem}.docx")
+    return File(bulletin_pdf(layout), PDF_TYPE, f"{layout.filename_stem}.pdf")

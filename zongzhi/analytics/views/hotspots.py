@@ -1,0 +1,203 @@
+"""Hotspots (热点) and repeat requests (重复诉求) for the places a leader covers. Views
+parse and render; the rules and the counting are zongzhi/analytics/hotspots.py's. The
+pages name places, categories and cases — never the people in them."""
+
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zongzhi.accounts.permissions import holds
+from zongzhi.accounts.rules import Action
+from zongzhi.analytics import hotspots as rules
+from zongzhi.analytics import selectors
+from zongzhi.cases import selectors as case_selectors
+from zongzhi.cases.models import Case
+from zongzhi.categories.models import Category
+from zongzhi.regions.models import Region
+
+# How far back the repeats page looks unless asked: two repeat spans.
+REPEAT_PERIOD_DAYS = 2 * rules.REPEAT_DAYS
+MAX_REPEAT_SPAN_DAYS = 366
+CASES_SHOWN = 200
+
+
+def _require_analytics(user: Any) -> None:
+    if not holds(user, Action.VIEW_ANALYTICS):
+        raise PermissionDenied(_("统计分析供领导和综治中心受理人员使用"))
+
+
+def _place(user: Any, code: str) -> tuple[Region, list[Region]]:
+    """The place asked for (or the user's widest) and the picker's places; 404 outside
+    the user's grants."""
+    choices = list(selectors.pickable_regions(user))
+    region = selectors.region_for(user, code) if code else selectors.default_region(choices)
+    if region is None:
+        raise Http404(_("没有找到该区划，或它不在您的统计范围内"))
+    if region not in choices:
+        choices = sorted([*choices, region], key=lambda r: r.code)
+    return region, choices
+
+
+def _date(params: QueryDict, name: str, label: str, errors: list[str]) -> date | None:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors.append(_("%(field)s格式不对：请按 2026-01-31 的格式填写") % {"field": label})
+        return None
+
+
+def _case_url(code: str) -> str:
+    return reverse("cases:detail", args=[code])
+
+
+def hotspots(request: HttpRequest) -> HttpResponse:
+    """The place × category cells whose cases in the last 30 days rose above their usual
+    level; with `place` and `category`, the cases behind one of them."""
+    user = request.user
+    _require_analytics(user)
+    today = timezone.localdate()
+    region, choices = _place(user, request.GET.get("region", ""))
+    errors: list[str] = []
+    end = _date(request.GET, "end", _("截止日期"), errors) or today
+    if end > today:
+        errors.append(_("截止日期不能晚于今天"))
+        end = today
+    found = rules.hotspots(region.prefix, end)
+    window = rules.windows(end)
+    keep = {"region": region.code, "end": end.isoformat()}
+    rows = [
+        {
+            "hotspot": h,
+            "url": f"?{urlencode({**keep, 'place': h.place_prefix, 'category': h.category.code})}"
+            if h.category is not None
+            else "",
+        }
+        for h in found
+    ]
+    context: dict[str, Any] = {
+        "region": region,
+        "choices": choices,
+        "end": end,
+        "today": today,
+        "window": window,
+        "rows": rows,
+        "errors": errors,
+        "rule": {
+            "days": rules.WINDOW_DAYS,
+            "windows": rules.BASELINE_WINDOWS,
+            "min": rules.MIN_CASES,
+            "sd": rules.SD_FACTOR,
+            "small": rules.SMALL_BASELINE_MEAN,
+            "ratio": rules.RATIO,
+        },
+        "repeats_url": f"{reverse('analytics:repeats')}?{urlencode({'region': region.code})}",
+    }
+    place_prefix = request.GET.get("place", "")
+    category_code = request.GET.get("category", "")
+    if place_prefix or category_code:
+        context["drill"] = _drill(user, region, place_prefix, category_code, window, rows)
+    return render(request, "analytics/hotspots.html", context, status=400 if errors else 200)
+
+
+def _drill(
+    user: Any,
+    region: Region,
+    place_prefix: str,
+    category_code: str,
+    window: rules.Windows,
+    rows: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The cases behind one place × category in the recent window, as far as the user
+    may view them (a place outside the chosen region does not exist here)."""
+    if not place_prefix.startswith(region.prefix) or not place_prefix.isdigit():
+        raise Http404(_("没有找到该地点"))
+    category = Category.objects.select_related("parent").filter(code=category_code).first()
+    if category is None:
+        raise Http404(_("没有找到该分类"))
+    place = Region.objects.filter(prefix=place_prefix).first()
+    if place is None:
+        raise Http404(_("没有找到该地点"))
+    start, end = window.recent
+    visible = case_selectors.visible_cases(user)
+    chosen = rules.hotspot_cases(visible, place_prefix, category.pk, start, end)
+    fields = ("pk", "code", "title", "status", "registered_at", "closed_on")
+    names = rules.people_named(chosen)
+    statuses = dict(Case.Status.choices)
+    cases: list[dict[str, Any]] = [
+        {
+            **row,
+            "title": rules.without_names(row["title"], names[row["pk"]]),
+            "url": _case_url(row["code"]),
+            "status_name": statuses.get(row["status"], row["status"]),
+        }
+        for row in chosen.values(*fields)[:CASES_SHOWN]
+    ]
+    hotspot = next(
+        (
+            r["hotspot"]
+            for r in rows
+            if r["hotspot"].place_prefix == place_prefix and r["hotspot"].category == category
+        ),
+        None,
+    )
+    return {
+        "place": place,
+        "category": category,
+        "start": start,
+        "end": end,
+        "cases": cases,
+        "hotspot": hotspot,
+        "more": len(cases) == CASES_SHOWN,
+    }
+
+
+def repeats(request: HttpRequest) -> HttpResponse:
+    """Groups of requests about the same problem at the same place, a repeat after an
+    earlier one was closed first."""
+    user = request.user
+    _require_analytics(user)
+    today = timezone.localdate()
+    region, choices = _place(user, request.GET.get("region", ""))
+    errors: list[str] = []
+    start = _date(request.GET, "from", _("开始日期"), errors)
+    end = _date(request.GET, "to", _("结束日期"), errors)
+    end = end or today
+    start = start or end - timedelta(days=REPEAT_PERIOD_DAYS - 1)
+    if end < start:
+        errors.append(_("结束日期不能早于开始日期"))
+    elif (end - start).days > MAX_REPEAT_SPAN_DAYS:
+        errors.append(_("开始日期到结束日期不能超过一年"))
+    if errors:
+        end = today
+        start = end - timedelta(days=REPEAT_PERIOD_DAYS - 1)
+    groups = rules.repeats(case_selectors.visible_cases(user), region.prefix, start, end)
+    statuses = dict(Case.Status.choices)
+    for group in groups:
+        for member in group.cases:
+            member.case["url"] = _case_url(member.case["code"])
+            member.case["status_name"] = statuses.get(member.case["status"], "")
+    context = {
+        "region": region,
+        "choices": choices,
+        "start": start,
+        "end": end,
+        "groups": groups,
+        "after_closure": sum(1 for g in groups if g.after_closure),
+        "errors": errors,
+        "rule": {
+            "days": rules.REPEAT_DAYS,
+            "similarity": int(rules.SIMILARITY * 100),
+        },
+        "hotspots_url": f"{reverse('analytics:hotspots')}?{urlencode({'region': region.code})}",
+    }
+    return render(request, "analytics/repeats.html", context, status=400 if errors else 200)
