@@ -172,7 +172,7 @@ def indicator_list(request: HttpRequest) -> Any:
             "is_rate": i.is_rate,
             "source": i.source,
         }
-        for i in indicators.INDICATORS.values()
+        for i in (*indicators.INDICATORS.values(), *indicators.REGISTER_INDICATORS.values())
     ]
 
 
@@ -193,7 +193,11 @@ def figure_list(
     if isinstance(scope, Status):
         return scope
     place, first, last = scope
-    figures = indicators.figures(place.prefix, first, last, timezone.localdate())
+    today = timezone.localdate()
+    figures = {
+        **indicators.figures(place.prefix, first, last, today),
+        **indicators.register_figures(place.prefix, first, last, today),
+    }
     return Status(
         200,
         {

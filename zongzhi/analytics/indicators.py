@@ -236,3 +236,89 @@ def records(
     if counter is None:
         raise ValueError(f"{code} has no denominator")
     return cohort(prefix, start, end, unit=unit).filter(COUNTER_Q[counter])
+
+
+# --- The registers beside the cases ------------------------------------------------------
+# Screening, hazards and care are counted live from their own tables: they are small, and
+# what they measure (a report missing, a review or a visit late) changes with the date.
+
+REGISTER_INDICATORS: dict[str, Indicator] = {
+    i.code: i
+    for i in (
+        Indicator(
+            "screening_on_time_rate",
+            "排查按时上报率",
+            "期间各轮排查中按时上报（含零报告）的报告数 ÷ 应报数",
+            "screening_on_time",
+            "screening_expected",
+            source="screening",
+        ),
+        Indicator(
+            "screening_missing",
+            "排查漏报数",
+            "期间各轮排查中已过截止日期仍未上报的报告数",
+            "screening_missing",
+            source="screening",
+        ),
+        *(
+            Indicator(
+                f"hazards_{level}",
+                f"{name}风险隐患",
+                f"当前管控中、风险等级为{name}的隐患数",
+                f"hazards_{level}",
+                source="hazards",
+            )
+            for level, name in (("major", "重大"), ("high", "高"), ("medium", "中"), ("low", "低"))
+        ),
+        Indicator(
+            "care_visits_on_time_rate",
+            "特殊人群走访按时率",
+            "在管档案中未逾期走访的档案数 ÷ 在管档案数",
+            "care_on_time",
+            "care_open",
+            source="care",
+        ),
+    )
+}
+
+
+def register_counts(prefix: str, start: date, end: date, today: date) -> dict[str, int]:
+    """The registers' counts for a subtree: one query each for screening, hazards and care.
+    Care is counted, never listed: its files are read only by their teams and supervisors."""
+    from django.db.models import Count
+
+    from zongzhi.care.models import CareFile
+    from zongzhi.hazards.models import Hazard
+    from zongzhi.hazards.rules import OPEN as HAZARD_OPEN
+    from zongzhi.screening.models import ScreeningReport
+    from zongzhi.screening.rules import ReportState
+    from zongzhi.screening.selectors import state_q
+
+    reports = ScreeningReport.objects.filter(
+        round__period_start__lte=end, round__period_end__gte=start, region_prefix__startswith=prefix
+    ).aggregate(
+        expected=Count("pk"),
+        on_time=Count("pk", filter=state_q(ReportState.ON_TIME, today)),
+        missing=Count("pk", filter=state_q(ReportState.MISSING, today)),
+    )
+    hazards = Hazard.objects.filter(
+        region_prefix__startswith=prefix, status__in=list(HAZARD_OPEN)
+    ).aggregate(**{level: Count("pk", filter=Q(level=level)) for level in Hazard.Level.values})
+    care = (
+        CareFile.objects.open()
+        .filter(region_prefix__startswith=prefix)
+        .aggregate(open=Count("pk"), on_time=Count("pk", filter=Q(next_visit_due__gte=today)))
+    )
+    return {
+        "screening_expected": reports["expected"],
+        "screening_on_time": reports["on_time"],
+        "screening_missing": reports["missing"],
+        **{f"hazards_{level}": n for level, n in hazards.items()},
+        "care_open": care["open"],
+        "care_on_time": care["on_time"],
+    }
+
+
+def register_figures(prefix: str, start: date, end: date, today: date) -> dict[str, Figure]:
+    counts = register_counts(prefix, start, end, today)
+    return {code: figure(i, counts, {}) for code, i in REGISTER_INDICATORS.items()}

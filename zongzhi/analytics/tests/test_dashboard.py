@@ -395,7 +395,8 @@ def count_queries(client: Any, url: str, params: dict[str, str]) -> int:
     return len(queries)
 
 
-DASHBOARD_QUERIES = 17
+# Three more for the registers beside the cases (screening, hazards, care: one each).
+DASHBOARD_QUERIES = 20
 MAP_QUERIES = 6
 RECORDS_QUERIES = 10
 
@@ -505,3 +506,27 @@ def test_every_analytics_tab_opens_from_every_analytics_page(cast: Cast, role: R
         assert len(links) == 6, name
         for link in links:
             assert client.get(link.replace("&amp;", "&")).status_code == 200, (name, link)
+
+
+def test_the_registers_beside_the_cases_are_counted_for_the_place(cast: Cast) -> None:
+    """Screening on time, hazards by level and care visits on time, from their own
+    registers, for the leader's township only; care is a count with no link to a file."""
+    from zongzhi.accounts.permissions import SYSTEM
+    from zongzhi.care.tests.conftest import open_file
+    from zongzhi.hazards.models import Hazard
+    from zongzhi.hazards.tests.factories import registered
+
+    p, u = cast.places, cast.units
+    reasons = {"level": Hazard.Level.HIGH, "level_reasons": "人数多，情绪激动"}
+    registered(cast, **reasons)
+    registered(cast, **reasons)
+    # Township T2's: not T1's.
+    registered(cast, by=SYSTEM, region=p.g2, responsible_unit=u.t2_station, **reasons)
+    open_file(cast.by_role[Role.CARE_WORKER], p.v1)
+    html = leader(cast).get(reverse("analytics:dashboard")).content.decode()
+    section = html.split('data-testid="registers"')[1].split("</section>")[0]
+    high = section.split('data-indicator="hazards_high"')[1].split("</article>")[0]
+    assert '<span class="n">2</span>' in high and "level=high" in high
+    care = section.split('data-indicator="care_visits_on_time_rate"')[1].split("</article>")[0]
+    assert "100.00%" in care and "1 / 1" in care and "href" not in care
+    assert "/care/" not in section

@@ -203,8 +203,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": charts,
         "map_url": f"{reverse('analytics:map_data')}?{map_query}",
         "open_name": indicators.INDICATORS["open"].name,
+        "registers": _register_tiles(region, period, today),
     }
     return render(request, "analytics/dashboard.html", context, status=400 if errors else 200)
+
+
+def _register_tiles(region: Any, period: Period, today: date) -> list[dict[str, Any]]:
+    """Screening, hazards and care beside the cases, each linked to its own register's
+    page for the same place; care is counted only (its files are the care teams')."""
+    figures = indicators.register_figures(region.prefix, period.start, period.end, today)
+    screening = (
+        reverse("screening:compliance")
+        + "?"
+        + urlencode({"region": region.code, "first": period.start, "last": period.end})
+    )
+    hazards = reverse("hazards:index")
+    links = {
+        "screening_on_time_rate": screening,
+        "screening_missing": screening,
+        **{
+            f"hazards_{level}": f"{hazards}?" + urlencode({"level": level, "region": region.pk})
+            for level in ("major", "high", "medium", "low")
+        },
+    }
+    return [{"figure": f, "url": links.get(code, "")} for code, f in figures.items()]
 
 
 def map_data(request: HttpRequest) -> JsonResponse:
