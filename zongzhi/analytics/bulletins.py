@@ -41,7 +41,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import _Cell
-from docx.text.paragraph import Paragraph
 
 from zongzhi.accounts.permissions import scope_q
 from zongzhi.accounts.rules import Action
@@ -53,6 +52,7 @@ from zongzhi.cases.documents import (
     chinese_number,
     declare_east_asian_font,
     set_run_fonts,
+    write_paragraph,
 )
 from zongzhi.cases.models import Case
 from zongzhi.categories.models import Category
@@ -733,32 +733,6 @@ def _set_up(document: DocxDocument, layout: BulletinLayout) -> None:
     props.revision = 1
 
 
-def _para(
-    document: DocxDocument | _Cell,
-    text: str = "",
-    *,
-    bold: bool = False,
-    size: float | None = None,
-    align: WD_ALIGN_PARAGRAPH | None = None,
-    indent: bool = False,
-    before: float = 0,
-    after: float = 0,
-) -> Paragraph:
-    paragraph = document.add_paragraph()
-    if text:
-        run = paragraph.add_run(text)
-        run.bold = bold
-        if size is not None:
-            run.font.size = Pt(size)
-    fmt = paragraph.paragraph_format
-    if align is not None:
-        fmt.alignment = align
-    if indent:
-        fmt.first_line_indent = Pt(2 * (size or BODY_PT))
-    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
-    return paragraph
-
-
 def _shade(cell: _Cell, colour: str) -> None:
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
@@ -787,7 +761,7 @@ def _cell_text(cell: _Cell, text: str, *, bold: bool, centre: bool) -> None:
 
 def _docx_table(document: DocxDocument, table: Table) -> None:
     if not table.rows:
-        _para(document, table.empty, indent=True)
+        write_paragraph(document, table.empty, indent=True)
         return
     grid = document.add_table(rows=1, cols=len(table.header))
     grid.style = document.styles["Table Grid"]
@@ -812,14 +786,14 @@ def _docx_table(document: DocxDocument, table: Table) -> None:
             cell.width = width
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     if table.note:
-        _para(document, table.note, size=TABLE_PT, before=3)
+        write_paragraph(document, table.note, size=TABLE_PT, before=3)
 
 
 def _docx_writing(document: DocxDocument, writing: Writing) -> None:
     for prompt in writing.prompts:
-        _para(document, prompt, bold=True, before=6)
+        write_paragraph(document, prompt, bold=True, before=6)
         for _ in range(writing.lines):
-            line = _para(document)
+            line = write_paragraph(document)
             run = line.add_run("\u3000" * 36)
             run.underline = True
 
@@ -840,28 +814,32 @@ def bulletin_docx(layout: BulletinLayout) -> bytes:
     document = Document()
     _set_up(document, layout)
     _footer(document)
-    _para(document, layout.title, bold=True, size=20, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
+    write_paragraph(
+        document, layout.title, bold=True, size=20, align=WD_ALIGN_PARAGRAPH.CENTER, after=6
+    )
     if layout.approved:
-        _para(document, "（已审核）", align=WD_ALIGN_PARAGRAPH.CENTER, after=4)
-    _para(document, layout.span_line, size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _para(document, layout.as_of_line, size=10.5, after=8, indent=True)
+        write_paragraph(document, "（已审核）", align=WD_ALIGN_PARAGRAPH.CENTER, after=4)
+    write_paragraph(document, layout.span_line, size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER)
+    write_paragraph(document, layout.as_of_line, size=10.5, after=8, indent=True)
     for part in layout.parts:
-        heading = _para(document, part.heading, bold=True, size=14, before=10, after=4)
+        heading = write_paragraph(document, part.heading, bold=True, size=14, before=10, after=4)
         heading.paragraph_format.keep_with_next = True
         for block in part.blocks:
             if isinstance(block, Text):
-                _para(document, block.text, indent=True)
+                write_paragraph(document, block.text, indent=True)
             elif isinstance(block, Chart):
                 document.add_picture(io.BytesIO(block.png), width=Mm(150))
                 document.paragraphs[-1].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 document.paragraphs[-1].paragraph_format.keep_with_next = True
-                _para(document, block.caption, size=10, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
+                write_paragraph(
+                    document, block.caption, size=10, align=WD_ALIGN_PARAGRAPH.CENTER, after=6
+                )
             elif isinstance(block, Table):
                 _docx_table(document, block)
             else:
                 _docx_writing(document, block)
-    _para(document, layout.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, before=24)
-    _para(document, layout.date, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    write_paragraph(document, layout.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, before=24)
+    write_paragraph(document, layout.date, align=WD_ALIGN_PARAGRAPH.RIGHT)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -41,6 +41,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
@@ -285,8 +286,8 @@ def _set_up(document: DocxDocument, layout: AgreementLayout) -> None:
     props.revision = 1
 
 
-def _paragraph(
-    document: DocxDocument,
+def write_paragraph(
+    document: DocxDocument | _Cell,
     text: str = "",
     *,
     bold: bool = False,
@@ -306,7 +307,7 @@ def _paragraph(
     if align is not None:
         fmt.alignment = align
     if indent:
-        fmt.first_line_indent = Pt(24)  # two characters of 12 pt
+        fmt.first_line_indent = Pt(2 * (size or 12))  # two characters
     fmt.space_before, fmt.space_after = Pt(before), Pt(after)
     return paragraph
 
@@ -348,21 +349,23 @@ def agreement_docx(agreement: MediationAgreement) -> bytes:
     _set_up(document, layout)
     _footer(document)
 
-    _paragraph(document, layout.title, bold=True, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
-    _paragraph(document, f"编号：{layout.number}", align=WD_ALIGN_PARAGRAPH.RIGHT, after=12)
+    write_paragraph(
+        document, layout.title, bold=True, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, after=6
+    )
+    write_paragraph(document, f"编号：{layout.number}", align=WD_ALIGN_PARAGRAPH.RIGHT, after=12)
     for party in layout.parties:
-        _paragraph(document, party, indent=True)
+        write_paragraph(document, party, indent=True)
     for section in layout.sections:
-        _paragraph(document, section.heading, bold=True, before=12, after=3)
+        write_paragraph(document, section.heading, bold=True, before=12, after=3)
         for text in section.paragraphs:
-            _paragraph(document, text, indent=True)
+            write_paragraph(document, text, indent=True)
     for i, text in enumerate(layout.statements):
-        _paragraph(document, text, indent=True, before=8 if i == 0 else 0)
+        write_paragraph(document, text, indent=True, before=8 if i == 0 else 0)
 
     for line in layout.signatures:
-        who = _paragraph(document, line.who, before=12)
+        who = write_paragraph(document, line.who, before=12)
         who.paragraph_format.keep_with_next = True
-        sign = _paragraph(document, line.prompt, indent=True, before=6)
+        sign = write_paragraph(document, line.prompt, indent=True, before=6)
         # The signing gaps start at one tab stop, so the lines align under each other.
         sign.paragraph_format.tab_stops.add_tab_stop(Pt(12 * (2 + SIGN_PROMPT_WIDTH)))
         sign.add_run("\t")
@@ -370,11 +373,11 @@ def agreement_docx(agreement: MediationAgreement) -> bytes:
         blank.underline = True
         sign.add_run("\u3000\u3000" + line.date)
 
-    seal = _paragraph(
+    seal = write_paragraph(
         document, f"{layout.committee}（盖章）", align=WD_ALIGN_PARAGRAPH.RIGHT, before=28
     )
     seal.paragraph_format.keep_with_next = True
-    _paragraph(document, layout.date, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    write_paragraph(document, layout.date, align=WD_ALIGN_PARAGRAPH.RIGHT)
 
     out = io.BytesIO()
     document.save(out)

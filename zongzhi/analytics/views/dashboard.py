@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
@@ -19,17 +18,13 @@ from zongzhi.accounts.permissions import holds
 from zongzhi.accounts.rules import Action
 from zongzhi.analytics import indicators, selectors
 from zongzhi.analytics.selectors import Period
+from zongzhi.analytics.views.common import date_param, require_analytics
 from zongzhi.cases import selectors as case_selectors
 from zongzhi.cases.models import Case
 from zongzhi.regions.models import Region
 
 PAGE_SIZE = 50
 MAX_SPAN_DAYS = 366 * 10
-
-
-def _require_analytics(user: Any) -> None:
-    if not holds(user, Action.VIEW_ANALYTICS):
-        raise PermissionDenied(_("统计分析供领导和综治中心受理人员使用"))
 
 
 def _region(user: Any, code: str, choices: list[Region] | None = None) -> Region:
@@ -45,21 +40,10 @@ def _region(user: Any, code: str, choices: list[Region] | None = None) -> Region
     return region
 
 
-def _date(params: QueryDict, name: str, label: str, errors: list[str]) -> date | None:
-    raw = params.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors.append(_("%(field)s格式不对：请按 2026-01-31 的格式填写") % {"field": label})
-        return None
-
-
 def _dates(params: QueryDict, today: date, errors: list[str]) -> tuple[date, date] | None:
     """The `from` and `to` dates, both required together; None when absent or wrong."""
-    start = _date(params, "from", _("开始日期"), errors)
-    end = _date(params, "to", _("结束日期"), errors)
+    start = date_param(params, "from", _("开始日期"), errors)
+    end = date_param(params, "to", _("结束日期"), errors)
     if errors:
         return None
     if start is None and end is None:
@@ -154,7 +138,7 @@ def _tiles(figures: dict[str, indicators.Figure], region: Region, period: Period
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    _require_analytics(user)
+    require_analytics(user)
     today = timezone.localdate()
     choices = list(selectors.pickable_regions(user))
     region = _region(user, request.GET.get("region", ""), choices)
@@ -232,7 +216,7 @@ def _register_tiles(region: Any, period: Period, today: date) -> list[dict[str, 
 def map_data(request: HttpRequest) -> JsonResponse:
     """The grids under a place as GeoJSON, each with its open cases of the period."""
     user = request.user
-    _require_analytics(user)
+    require_analytics(user)
     today = timezone.localdate()
     region = _region(user, request.GET.get("region", ""))
     errors: list[str] = []
@@ -253,7 +237,7 @@ def map_data(request: HttpRequest) -> JsonResponse:
 def records(request: HttpRequest) -> HttpResponse:
     """The cases behind one figure, by the very conditions that count it."""
     user = request.user
-    _require_analytics(user)
+    require_analytics(user)
     today = timezone.localdate()
     code = request.GET.get("indicator", "")
     indicator = indicators.INDICATORS.get(code)

@@ -2,21 +2,18 @@
 parse and render; the rules and the counting are zongzhi/analytics/hotspots.py's. The
 pages name places, categories and cases — never the people in them."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zongzhi.accounts.permissions import holds
-from zongzhi.accounts.rules import Action
 from zongzhi.analytics import hotspots as rules
-from zongzhi.analytics import selectors
+from zongzhi.analytics.views.common import date_param, place_and_choices, require_analytics
 from zongzhi.cases import selectors as case_selectors
 from zongzhi.cases.models import Case
 from zongzhi.categories.models import Category
@@ -28,34 +25,6 @@ MAX_REPEAT_SPAN_DAYS = 366
 CASES_SHOWN = 200
 
 
-def _require_analytics(user: Any) -> None:
-    if not holds(user, Action.VIEW_ANALYTICS):
-        raise PermissionDenied(_("统计分析供领导和综治中心受理人员使用"))
-
-
-def _place(user: Any, code: str) -> tuple[Region, list[Region]]:
-    """The place asked for (or the user's widest) and the picker's places; 404 outside
-    the user's grants."""
-    choices = list(selectors.pickable_regions(user))
-    region = selectors.region_for(user, code) if code else selectors.default_region(choices)
-    if region is None:
-        raise Http404(_("没有找到该区划，或它不在您的统计范围内"))
-    if region not in choices:
-        choices = sorted([*choices, region], key=lambda r: r.code)
-    return region, choices
-
-
-def _date(params: QueryDict, name: str, label: str, errors: list[str]) -> date | None:
-    raw = params.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors.append(_("%(field)s格式不对：请按 2026-01-31 的格式填写") % {"field": label})
-        return None
-
-
 def _case_url(code: str) -> str:
     return reverse("cases:detail", args=[code])
 
@@ -64,11 +33,11 @@ def hotspots(request: HttpRequest) -> HttpResponse:
     """The place × category cells whose cases in the last 30 days rose above their usual
     level; with `place` and `category`, the cases behind one of them."""
     user = request.user
-    _require_analytics(user)
+    require_analytics(user)
     today = timezone.localdate()
-    region, choices = _place(user, request.GET.get("region", ""))
+    region, choices = place_and_choices(user, request.GET.get("region", ""))
     errors: list[str] = []
-    end = _date(request.GET, "end", _("截止日期"), errors) or today
+    end = date_param(request.GET, "end", _("截止日期"), errors) or today
     if end > today:
         errors.append(_("截止日期不能晚于今天"))
         end = today
@@ -165,12 +134,12 @@ def repeats(request: HttpRequest) -> HttpResponse:
     """Groups of requests about the same problem at the same place, a repeat after an
     earlier one was closed first."""
     user = request.user
-    _require_analytics(user)
+    require_analytics(user)
     today = timezone.localdate()
-    region, choices = _place(user, request.GET.get("region", ""))
+    region, choices = place_and_choices(user, request.GET.get("region", ""))
     errors: list[str] = []
-    start = _date(request.GET, "from", _("开始日期"), errors)
-    end = _date(request.GET, "to", _("结束日期"), errors)
+    start = date_param(request.GET, "from", _("开始日期"), errors)
+    end = date_param(request.GET, "to", _("结束日期"), errors)
     end = end or today
     start = start or end - timedelta(days=REPEAT_PERIOD_DAYS - 1)
     if end < start:

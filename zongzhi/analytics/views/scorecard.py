@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,21 +19,12 @@ from zongzhi.accounts.permissions import holds
 from zongzhi.accounts.rules import Action
 from zongzhi.analytics import scorecard as rules
 from zongzhi.analytics import selectors
+from zongzhi.analytics.views.common import place_and_choices
 from zongzhi.core.forms import add_service_errors
 from zongzhi.ledgers import layout
 from zongzhi.regions.models import Region
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _region(user: Any, code: str) -> tuple[Region, list[Region]]:
-    choices = list(selectors.pickable_regions(user))
-    region = selectors.region_for(user, code) if code else selectors.default_region(choices)
-    if region is None:
-        raise Http404(_("没有找到该区划，或它不在您的统计范围内"))
-    if region not in choices:
-        choices = sorted([*choices, region], key=lambda r: r.code)
-    return region, choices
 
 
 def _period(params: QueryDict, today: date) -> tuple[date, date, list[str]]:
@@ -74,7 +65,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not holds(user, Action.VIEW_ANALYTICS):
         raise PermissionDenied(_("考评供领导和综治中心受理人员使用"))
-    region, choices = _region(user, request.GET.get("region", ""))
+    region, choices = place_and_choices(user, request.GET.get("region", ""))
     start, end, errors = _period(request.GET, timezone.localdate())
     card = rules.scorecard(region.prefix, start, end)
     if request.GET.get("format") == "xlsx" and not errors:
