@@ -38,6 +38,8 @@ NAV_ITEMS = [
     NavItem(_("日报"), "briefings:index", (Action.VIEW_BRIEFING,)),
     NavItem(_("特殊人群"), "care:index", (Action.VIEW_CARE,)),
     NavItem(_("统计"), "analytics:dashboard", (Action.VIEW_ANALYTICS,)),
+    # Administrators weigh the scorecard without reading the figures themselves.
+    NavItem(_("考评权重"), "analytics:scorecard_weights", (Action.CONFIGURE_SCORECARD,)),
     NavItem(_("区划与网格"), "regions:index", (Action.VIEW_REGION,)),
     NavItem(_("单位"), "units:index", (Action.VIEW_UNIT,)),
 ]

@@ -21,7 +21,7 @@ EXPECTED = {
     # Care files are nobody else's to read.
     Role.CARE_WORKER: ["首页", "特殊人群", *PLACES],
     Role.CARE_SUPERVISOR: ["首页", "特殊人群", *PLACES],
-    Role.ADMINISTRATOR: ["首页", *PLACES],
+    Role.ADMINISTRATOR: ["首页", "考评权重", *PLACES],
 }
 
 
