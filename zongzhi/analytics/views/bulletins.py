@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import quote
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,10 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from zongzhi.accounts.permissions import holds
-from zongzhi.accounts.rules import Action
 from zongzhi.analytics import bulletins
 from zongzhi.analytics.bulletins import Format, Kind, Period, PeriodError
+from zongzhi.analytics.views.common import require_analytics
 from zongzhi.regions.models import Region
 
 KIND_CHOICES = [
@@ -99,8 +97,7 @@ class BulletinForm(forms.Form):
 
 
 def _regions(request: HttpRequest) -> list[Region]:
-    if not holds(request.user, Action.VIEW_ANALYTICS):
-        raise PermissionDenied(_("统计分析供领导和综治中心受理人员使用"))
+    require_analytics(request.user)
     return list(bulletins.bulletin_regions(request.user))
 
 

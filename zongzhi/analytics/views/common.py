@@ -19,13 +19,25 @@ def require_analytics(user: Any) -> None:
         raise PermissionDenied(_("统计分析供领导和综治中心受理人员使用"))
 
 
-def place_and_choices(user: Any, code: str) -> tuple[Region, list[Region]]:
-    """The place asked for (or the user's widest) and the picker's places; 404 outside
-    the user's grants."""
-    choices = list(selectors.pickable_regions(user))
-    region = selectors.region_for(user, code) if code else selectors.default_region(choices)
+def place(user: Any, code: str, choices: list[Region] | None = None) -> Region:
+    """The place asked for (or the user's widest, among `choices` when the caller has them
+    already), or 404 outside the user's grants."""
+    if code:
+        region = selectors.region_for(user, code)
+    else:
+        region = selectors.default_region(
+            choices if choices is not None else selectors.pickable_regions(user)
+        )
     if region is None:
         raise Http404(_("没有找到该区划，或它不在您的统计范围内"))
+    return region
+
+
+def place_and_choices(user: Any, code: str) -> tuple[Region, list[Region]]:
+    """The place asked for (or the user's widest) and the picker's places, the place among
+    them even when it lies below the picker's levels; 404 outside the user's grants."""
+    choices = list(selectors.pickable_regions(user))
+    region = place(user, code, choices)
     if region not in choices:
         choices = sorted([*choices, region], key=lambda r: r.code)
     return region, choices

@@ -18,26 +18,18 @@ from zongzhi.accounts.permissions import holds
 from zongzhi.accounts.rules import Action
 from zongzhi.analytics import indicators, selectors
 from zongzhi.analytics.selectors import Period
-from zongzhi.analytics.views.common import date_param, require_analytics
+from zongzhi.analytics.views.common import (
+    date_param,
+    place,
+    place_and_choices,
+    require_analytics,
+)
 from zongzhi.cases import selectors as case_selectors
 from zongzhi.cases.models import Case
 from zongzhi.regions.models import Region
 
 PAGE_SIZE = 50
 MAX_SPAN_DAYS = 366 * 10
-
-
-def _region(user: Any, code: str, choices: list[Region] | None = None) -> Region:
-    """The place asked for (or the user's widest), or 404 outside their grants."""
-    if code:
-        region = selectors.region_for(user, code)
-    else:
-        region = selectors.default_region(
-            choices if choices is not None else selectors.pickable_regions(user)
-        )
-    if region is None:
-        raise Http404(_("没有找到该区划，或它不在您的统计范围内"))
-    return region
 
 
 def _dates(params: QueryDict, today: date, errors: list[str]) -> tuple[date, date] | None:
@@ -140,10 +132,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     require_analytics(user)
     today = timezone.localdate()
-    choices = list(selectors.pickable_regions(user))
-    region = _region(user, request.GET.get("region", ""), choices)
-    if region not in choices:
-        choices = sorted([*choices, region], key=lambda r: r.code)
+    region, choices = place_and_choices(user, request.GET.get("region", ""))
     period, errors = _period(request.GET, today)
     prefix, start, end = region.prefix, period.start, period.end
 
@@ -218,7 +207,7 @@ def map_data(request: HttpRequest) -> JsonResponse:
     user = request.user
     require_analytics(user)
     today = timezone.localdate()
-    region = _region(user, request.GET.get("region", ""))
+    region = place(user, request.GET.get("region", ""))
     errors: list[str] = []
     dates = _dates(request.GET, today, errors)
     if errors:
@@ -243,7 +232,7 @@ def records(request: HttpRequest) -> HttpResponse:
     indicator = indicators.INDICATORS.get(code)
     if indicator is None:
         raise Http404(_("没有这个统计指标"))
-    region = _region(user, request.GET.get("region", ""))
+    region = place(user, request.GET.get("region", ""))
     part = request.GET.get("part", "numerator") or "numerator"
     if part not in ("numerator", "denominator") or (
         part == "denominator" and not indicator.is_rate

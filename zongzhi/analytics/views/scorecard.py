@@ -19,7 +19,7 @@ from zongzhi.accounts.permissions import holds
 from zongzhi.accounts.rules import Action
 from zongzhi.analytics import scorecard as rules
 from zongzhi.analytics import selectors
-from zongzhi.analytics.views.common import place_and_choices
+from zongzhi.analytics.views.common import place_and_choices, require_analytics
 from zongzhi.core.forms import add_service_errors
 from zongzhi.ledgers import layout
 from zongzhi.regions.models import Region
@@ -63,8 +63,7 @@ def _records_url(code: str, region: Region, start: date, end: date, unit_pk: int
 
 def scorecard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not holds(user, Action.VIEW_ANALYTICS):
-        raise PermissionDenied(_("考评供领导和综治中心受理人员使用"))
+    require_analytics(user)
     region, choices = place_and_choices(user, request.GET.get("region", ""))
     start, end, errors = _period(request.GET, timezone.localdate())
     card = rules.scorecard(region.prefix, start, end)

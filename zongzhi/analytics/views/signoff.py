@@ -14,18 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
-from zongzhi.accounts.permissions import can, holds, scope_q
+from zongzhi.accounts.permissions import can, scope_q
 from zongzhi.accounts.rules import Action
 from zongzhi.analytics import indicators
 from zongzhi.analytics import signoff as rules
+from zongzhi.analytics.views.common import require_analytics
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import LEVEL_NAMES, Level
 from zongzhi.regions.selectors import ancestors
-
-
-def _require_viewer(user: Any) -> None:
-    if not holds(user, Action.VIEW_ANALYTICS):
-        raise PermissionDenied("审核上报供领导和受理员查看")
 
 
 def _signoff_regions(user: Any) -> Any:
@@ -45,7 +41,7 @@ def signoff_index(request: HttpRequest) -> HttpResponse:
     """The tree of the user's places down to the villages, each with its state for the
     month and an approve button where the user may approve it."""
     user = request.user
-    _require_viewer(user)
+    require_analytics(user)
     today = timezone.localdate()
     month = rules.previous_month(today)
     month_error = ""
@@ -142,7 +138,7 @@ def _summary(snapshot: dict[str, int]) -> list[indicators.Figure]:
 def signoff_region(request: HttpRequest, code: str, month: str) -> HttpResponse:
     """One place's month: figures now and as approved, the history, approve, re-open."""
     user = request.user
-    _require_viewer(user)
+    require_analytics(user)
     the_month = rules.parse_month(month)
     if the_month is None:
         raise Http404("月份格式应为“年-月”，如 2026-05")
