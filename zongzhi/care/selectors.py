@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from zongzhi.accounts.permissions import grants_of
+from zongzhi.accounts.permissions import grants_of, scope_q
 from zongzhi.accounts.rules import Action, grants_for_action
 from zongzhi.care import access
 from zongzhi.care.models import (
@@ -72,9 +72,7 @@ def escalated_alerts(user: Any) -> QuerySet[CareAlert]:
         return CareAlert.objects.none()
     # An alert is for the supervisors of the place it names (an unanswered transfer: the
     # receiving place's, not the sending one's, though both read the file meanwhile).
-    for_place = Q(pk__in=[]) if grants else Q()
-    for grant in grants:
-        for_place |= Q(region_prefix__startswith=grant.region_prefix)
+    for_place = scope_q(user, Action.SUPERVISE_CARE, region_prefix="region_prefix")
     return (
         CareAlert.objects.filter(cleared_at__isnull=True, to_supervisors=True)
         .filter(for_place)
@@ -86,12 +84,7 @@ def escalated_alerts(user: Any) -> QuerySet[CareAlert]:
 
 def _answering_q(user: Any, field: str) -> Q:
     """Transfers whose `field` place the user answers for (care workers and supervisors)."""
-    if getattr(user, "is_superuser", False):
-        return Q()
-    condition = Q(pk__in=[])
-    for grant in grants_for_action(grants_of(user), Action.ENROL_CARE):
-        condition |= Q(**{f"{field}__startswith": grant.region_prefix})
-    return condition
+    return scope_q(user, Action.ENROL_CARE, region_prefix=field)
 
 
 def transfers_in(user: Any, *, pending_only: bool = False) -> QuerySet[CareTransfer]:
