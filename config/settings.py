@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "zongzhi.ledgers",
     "zongzhi.care",
     "zongzhi.analytics",
+    "zongzhi.notifications",
+    "zongzhi.portal",
+    "zongzhi.open311",
 ]
 
 MIDDLEWARE = [

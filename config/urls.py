@@ -17,6 +17,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ledgers/", include("zongzhi.ledgers.urls")),
     path("care/", include("zongzhi.care.urls")),
     path("analytics/", include("zongzhi.analytics.urls")),
+    path("notifications/", include("zongzhi.notifications.urls")),
+    path("portal/", include("zongzhi.portal.urls")),
+    path("open311/v2/", include("zongzhi.open311.urls")),
     path("api/", api.urls),
     path("", include("zongzhi.core.urls")),
 ]

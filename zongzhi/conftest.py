@@ -205,6 +205,7 @@ def cast(places: Places) -> Cast:
         Role.CARE_WORKER: make_user("v1_care", Role.CARE_WORKER, region=places.v1),
         Role.CARE_SUPERVISOR: make_user("t1_care_sup", Role.CARE_SUPERVISOR, region=places.t1),
         Role.ADMINISTRATOR: make_user("t1_admin", Role.ADMINISTRATOR, region=places.t1),
+        Role.CLIENT_SYSTEM: make_user("t1_hotline", Role.CLIENT_SYSTEM, region=places.t1),
     }
     outsider = make_user("t2_intake", Role.INTAKE_OFFICER, region=places.t2)
     return Cast(places=places, units=units, by_role=by_role, outsider=outsider)

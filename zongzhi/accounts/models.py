@@ -31,6 +31,7 @@ class RoleAssignment(models.Model):
         CARE_WORKER = "care_worker", _("包保责任人")
         CARE_SUPERVISOR = "care_supervisor", _("特殊人群督导")
         ADMINISTRATOR = "administrator", _("管理员")
+        CLIENT_SYSTEM = "client_system", _("对接系统")
 
     user = models.ForeignKey(
         User, verbose_name="用户", on_delete=models.CASCADE, related_name="role_assignments"
@@ -92,3 +93,32 @@ class RoleAssignment(models.Model):
         if self.unit_id is not None and self.unit is not None:
             return self.unit.name
         return self.region.name if self.region is not None else ""
+
+
+class ApiToken(models.Model):
+    """A key another system (or a person's own script) calls the API with. It acts as its
+    user, with that user's roles and scope. Only a digest is kept: the key itself is shown
+    once, when it is made, and cannot be read back."""
+
+    user = models.ForeignKey(
+        User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("用途", max_length=100)
+    # The first characters of the key, kept in the clear so a person can tell keys apart.
+    prefix = models.CharField(max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间")
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("停用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口密钥"
+        verbose_name_plural = "接口密钥"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -26,6 +26,10 @@ class Role(StrEnum):
     # reads the place's files, forms care teams, answers transfers that waited too long.
     CARE_SUPERVISOR = "care_supervisor"
     ADMINISTRATOR = "administrator"
+    # Another system that feeds this one (the 12345 hotline platform, a department's own
+    # system, an Open311 app): it registers cases in its region and reads back what it
+    # registered, through its API key. It has no password and no pages.
+    CLIENT_SYSTEM = "client_system"
 
 
 ROLE_NAMES = {
@@ -37,6 +41,7 @@ ROLE_NAMES = {
     Role.CARE_WORKER: "包保责任人",
     Role.CARE_SUPERVISOR: "特殊人群督导",
     Role.ADMINISTRATOR: "管理员",
+    Role.CLIENT_SYSTEM: "对接系统",
 }
 
 # Where each role may be held: at a region, in a unit, or either.
@@ -155,6 +160,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.CONFIGURE_SCORECARD,
         }
     ),
+    Role.CLIENT_SYSTEM: frozenset(_EVERYONE | {Action.REGISTER_CASE}),
 }
 
 # Work that a unit owns is done by the unit's own people: a role held at a region watches

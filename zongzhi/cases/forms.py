@@ -244,6 +244,7 @@ class AgreementForm(forms.Form):
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(label=_("办结结果"), choices=Case.Outcome.choices)
     note = _note(_("办结情况"), required=True, rows=3)
+    reply = _note(_("答复群众（群众凭查询码可见）"), rows=3)
 
 
 class VisitForm(forms.Form):

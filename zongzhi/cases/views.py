@@ -319,7 +319,9 @@ STEP_FORMS: dict[str, StepForm] = {
     "close": StepForm(
         _("办结"),
         _simple(forms.CloseForm),
-        lambda u, c, d: services.case_close(by=u, case=c, outcome=d["outcome"], note=d["note"]),
+        lambda u, c, d: services.case_close(
+            by=u, case=c, outcome=d["outcome"], note=d["note"], reply=d["reply"]
+        ),
     ),
     "visit": StepForm(
         _("回访"),

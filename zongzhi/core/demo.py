@@ -18,9 +18,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.timezone import get_current_timezone
 
-from zongzhi.accounts.models import RoleAssignment, User
+from zongzhi.accounts.models import ApiToken, RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
+from zongzhi.accounts.tokens import key_digest
 from zongzhi.analytics.rollups import rebuild_rollups
 from zongzhi.briefings.services import compile_daily_reports
 from zongzhi.care.demo import load_care_demo
@@ -38,6 +39,10 @@ from zongzhi.units.services import unit_create
 
 COUNTY_PREFIX = "530424"
 DEMO_PASSWORD = "Zongzhi@2026"
+# The demo's 12345 hotline platform calls the API and Open311 with this key. A real key is
+# random and shown once (manage.py open311_key); this one is printed so the demo can be tried.
+DEMO_CLIENT_USERNAME = "county_hotline"
+DEMO_CLIENT_KEY = "zz_demo-hotline-12345-not-for-production"
 GRIDS_TOTAL = 695  # the seeds' figure for 华宁县
 # Rough extent of the county (WGS84); grids are laid out inside it.
 WEST, EAST, SOUTH, NORTH = 102.70, 103.15, 23.95, 24.45
@@ -302,6 +307,7 @@ def _load_people(county: Region, rng: random.Random) -> list[Login]:
     for kind, slug in COUNTY_HANDLER_SLUGS.items():
         person(f"county_{slug}", Role.UNIT_HANDLER, unit=county_units[kind])
     _make_staff(User.objects.get(username="county_admin"))
+    _load_client_system(county)
 
     for township in county.children.order_by("code"):
         slug = TOWNSHIP_SLUGS.get(township.prefix, township.prefix)
@@ -322,6 +328,26 @@ def _load_people(county: Region, rng: random.Random) -> list[Login]:
         for grid in village.children.order_by("code")[:2]:
             person(f"{slug}_v1_g{grid.code[-2:]}", Role.GRID_WORKER, region=grid)
     return logins
+
+
+def _load_client_system(county: Region) -> None:
+    """The county's 12345 hotline platform: another system, no password, the demo key."""
+    user, created = User.objects.get_or_create(
+        username=DEMO_CLIENT_USERNAME, defaults={"full_name": "12345热线平台"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    RoleAssignment.objects.get_or_create(user=user, role=Role.CLIENT_SYSTEM, region=county)
+    ApiToken.objects.get_or_create(
+        digest=key_digest(DEMO_CLIENT_KEY),
+        defaults={
+            "user": user,
+            "name": "12345热线对接（演示）",
+            "prefix": DEMO_CLIENT_KEY[:10],
+            "created_at": timezone.now(),
+        },
+    )
 
 
 def _make_staff(user: User) -> None:

@@ -93,6 +93,9 @@ EXPECTED = {
         Action.CONFIGURE_CASES,
         Action.CONFIGURE_SCORECARD,
     },
+    # Another system registers cases in its region and reads back only what it registered
+    # (zongzhi/api tests); it reads nobody else's cases.
+    Role.CLIENT_SYSTEM: READ | {Action.REGISTER_CASE},
 }
 CASE_ACTIONS = {a for a in Action if a.value.startswith("cases.")}
 REPORT_ACTIONS = {Action.VIEW_SCREENING, Action.FILE_SCREENING}
@@ -186,6 +189,7 @@ def inside_and_outside(cast: Cast, role: Role, action: Action) -> tuple[object |
             Role.MEDIATOR: u.v1_committee,
             Role.UNIT_HANDLER: u.t1_station,
             Role.GRID_WORKER: None,  # no unit sits inside a single grid
+            Role.CLIENT_SYSTEM: u.t1_station,
         }[role]
         return inside, u.t2_station
     if action in CASE_ACTIONS:

@@ -71,7 +71,7 @@ def test_an_anonymous_call_gets_401_in_json(cast: Cast) -> None:
     for url in [INDICATORS, FIGURES, BREAKDOWN]:
         response = Client().get(url, {"region": cast.places.t1.code, "by": "month"})
         assert response.status_code == 401, url
-        assert response.json() == {"detail": "Unauthorized"}
+        assert response.json()["code"] == "unauthenticated"
 
 
 # --- Indicators -----------------------------------------------------------------------

@@ -82,7 +82,7 @@ def test_an_anonymous_call_gets_401_in_json_not_the_login_page(care: CareCast) -
     for url in [FILES, detail(care.file.code), "/api/care/visits/due"]:
         response = Client().get(url)
         assert response.status_code == 401, url
-        assert response.json() == {"detail": "Unauthorized"}
+        assert response.json()["code"] == "unauthenticated"
     assert not CareAccess.objects.exists()
 
 

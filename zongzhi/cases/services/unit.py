@@ -160,8 +160,9 @@ def case_resume(*, by: Any, case: Case, on: date | None = None, note: str = "") 
     return _take_step(by=by, case=case, step=Step.RESUME, note=note, write=write)
 
 
-def case_close(*, by: Any, case: Case, outcome: str, note: str) -> Case:
-    """办结 with the outcome. Open requests for more time lapse with it."""
+def case_close(*, by: Any, case: Case, outcome: str, note: str, reply: str = "") -> Case:
+    """办结 with the outcome. Open requests for more time lapse with it. `reply` is the
+    answer written for the resident: the portal and Open311 show it (the note does not)."""
     if outcome not in Case.Outcome.values:
         raise ValidationError({"outcome": "请选择办结结果"})
     note = require_text(note, "note", "办结情况")
@@ -175,5 +176,7 @@ def case_close(*, by: Any, case: Case, outcome: str, note: str) -> Case:
         c.case.closed_due_on = c.case.due_on
         c.case.due_on = None
         c.data["outcome"] = outcome
+        if reply.strip():
+            c.data["reply"] = reply.strip()
 
     return _take_step(by=by, case=case, step=Step.CLOSE, note=note, write=write)

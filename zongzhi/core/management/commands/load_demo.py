@@ -7,7 +7,13 @@ from django.db.models import Count
 from zongzhi.care.models import CareFile
 from zongzhi.cases.models import Case
 from zongzhi.cases.rules import STATUS_NAMES, Status
-from zongzhi.core.demo import COUNTY_PREFIX, DEMO_PASSWORD, load_demo
+from zongzhi.core.demo import (
+    COUNTY_PREFIX,
+    DEMO_CLIENT_KEY,
+    DEMO_CLIENT_USERNAME,
+    DEMO_PASSWORD,
+    load_demo,
+)
 from zongzhi.hazards.models import Hazard
 from zongzhi.screening.models import ScreeningReport
 
@@ -26,6 +32,9 @@ class Command(BaseCommand):
         width = max(len(login.username) for login in logins)
         for login in logins:
             self.stdout.write(f"  {login.username.ljust(width)}  {login.role}  {login.place}")
+        self.stdout.write(
+            f"对接系统 12345热线平台（{DEMO_CLIENT_USERNAME}）的演示接口密钥：{DEMO_CLIENT_KEY}"
+        )
         by_status = dict(
             Case.objects.filter(region_prefix__startswith=COUNTY_PREFIX)
             .values_list("status")

@@ -1,0 +1,149 @@
+"""The API's one error shape, for every router and every failure:
+
+    {"code": "invalid", "message": "请填写事项标题", "message_en": "...", "field": "title",
+     "errors": [{"field": "title", "message": "请填写事项标题"}]}
+
+`code` is stable for programs; `message` is the Chinese a person reads (the services' own
+words); `message_en` is the English; `field` names the first offending parameter and
+`errors` lists them all. The services raise Django's exceptions and `Refused`; the
+handlers here turn each into this shape, so no endpoint formats an error by hand.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as InputError
+
+from zongzhi.cases.rules import Refused
+
+
+class FieldError(Schema):
+    field: str | None = Field(None, description="出错的字段或参数名")
+    message: str = Field(description="中文说明")
+
+
+class ApiError(Schema):
+    code: str = Field(description="错误代码，如 invalid、not_found、forbidden")
+    message: str = Field(description="中文说明")
+    message_en: str = Field(description="English message")
+    field: str | None = Field(None, description="第一个出错的字段或参数名")
+    errors: list[FieldError] = Field(default_factory=list, description="全部出错的字段")
+
+
+# The English for each code; the Chinese comes from the service that refused.
+ENGLISH = {
+    "invalid": "The request has invalid values; see field.",
+    "invalid_input": "The request does not match the schema; see field.",
+    "unauthenticated": "Authentication required: send 'Authorization: Bearer <key>'.",
+    "forbidden": "You may not do this within your scope.",
+    "not_found": "Not found, or outside your scope.",
+    "refused": "This step cannot be taken in the case's present state.",
+    "conflict": "This conflicts with the record's present state.",
+    "rate_limited": "Too many requests; try again later.",
+    "error": "The request failed.",
+}
+CHINESE = {
+    "invalid_input": "请求的格式不正确",
+    "unauthenticated": "请先登录或提供接口密钥",
+    "forbidden": "您无权在此范围内进行该操作",
+    "not_found": "没有找到，或您无权查阅",
+    "rate_limited": "请求过于频繁，请稍后再试",
+    "error": "请求失败",
+}
+
+
+def body(
+    code: str,
+    message: str = "",
+    *,
+    field: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    return {
+        "code": code,
+        "message": message or CHINESE.get(code, ""),
+        "message_en": ENGLISH.get(code, ENGLISH["error"]),
+        "field": field,
+        "errors": errors or ([{"field": field, "message": message}] if field else []),
+    }
+
+
+def error_response(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str = "", **kw: Any
+) -> HttpResponse:
+    return api.create_response(request, body(code, message, **kw), status=status)
+
+
+def _validation(api: NinjaAPI, request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": None if name == "__all__" else name, "message": str(m)}
+            for name, messages in exc.message_dict.items()
+            for m in messages
+        ]
+    else:
+        errors = [{"field": None, "message": str(m)} for m in exc.messages]
+    first: dict[str, Any] = errors[0] if errors else {"field": None, "message": ""}
+    return api.create_response(
+        request,
+        body("invalid", first["message"], field=first["field"], errors=errors),
+        status=400,
+    )
+
+
+def _input(api: NinjaAPI, request: HttpRequest, exc: InputError) -> HttpResponse:
+    errors = []
+    for e in exc.errors:
+        loc = [str(p) for p in e.get("loc", ()) if p not in {"body", "query", "path", "form"}]
+        field = ".".join(p for p in loc if p not in {"payload", "filters"}) or None
+        errors.append({"field": field, "message": f"格式不正确：{e.get('msg', '')}"})
+    first: dict[str, Any] = (
+        errors[0] if errors else {"field": None, "message": CHINESE["invalid_input"]}
+    )
+    return api.create_response(
+        request,
+        body("invalid_input", first["message"], field=first["field"], errors=errors),
+        status=422,
+    )
+
+
+def install(api: NinjaAPI) -> None:
+    """Route every failure through `body`."""
+
+    @api.exception_handler(ValidationError)
+    def validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        return _validation(api, request, exc)
+
+    @api.exception_handler(InputError)
+    def bad_input(request: HttpRequest, exc: InputError) -> HttpResponse:
+        return _input(api, request, exc)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return error_response(api, request, 401, "unauthenticated")
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return error_response(api, request, 403, "forbidden", str(exc) or CHINESE["forbidden"])
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return error_response(api, request, 404, "not_found", str(exc) or CHINESE["not_found"])
+
+    @api.exception_handler(Refused)
+    def refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+        return error_response(api, request, 409, "refused", str(exc))
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        code = {
+            401: "unauthenticated",
+            403: "forbidden",
+            404: "not_found",
+            409: "conflict",
+            429: "rate_limited",
+        }.get(exc.status_code, "error")
+        return error_response(api, request, exc.status_code, code, str(exc.message))
