@@ -17,6 +17,10 @@ from django.utils.translation import gettext as _
 from zongzhi.cases.models import Case, CaseEvent
 from zongzhi.cases.rules import Status, Step
 
+# The reporter of a request made without a name (the portal's anonymous option, an Open311
+# client that sends none): intake needs a party, and this is who it is.
+ANONYMOUS_NAME = "匿名群众"
+
 # Open311 has two statuses; ours fold into them. A case is open while someone still owes
 # the resident an answer.
 OPEN311_OPEN = frozenset(
