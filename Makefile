@@ -46,10 +46,10 @@ typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
 test-sqlite: $(DEV_STAMP)
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 test-postgres: $(DEV_STAMP)
-	scripts/with-postgres $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	scripts/with-postgres $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 ## messages: refresh the English catalogue from the source strings and compile it.
 messages: $(DEV_STAMP)

@@ -38,7 +38,12 @@ from zongzhi.screening.models import ScreeningItem, ScreeningReport, ScreeningRo
 from zongzhi.screening.rules import ReportState
 from zongzhi.screening.selectors import state_q
 
-pytestmark = pytest.mark.usefixtures("demo", "db")
+pytestmark = [
+    pytest.mark.usefixtures("demo", "db"),
+    # One worker loads the demo and runs these (make test runs with --dist loadgroup);
+    # spread over both, each would load it.
+    pytest.mark.xdist_group("demo"),
+]
 
 
 def _overdue() -> Any:

@@ -28,7 +28,12 @@ from zongzhi.units.models import Unit
 
 # The demo county without its cases (zongzhi/conftest.py) is loaded once for this module;
 # its cases are tested in zongzhi/cases/tests/test_demo_cases.py.
-pytestmark = pytest.mark.usefixtures("demo_without_cases", "db")
+pytestmark = [
+    pytest.mark.usefixtures("demo_without_cases", "db"),
+    # One worker loads the demo and runs these (make test runs with --dist loadgroup);
+    # spread over both, each would load it.
+    pytest.mark.xdist_group("demo"),
+]
 
 
 def test_the_demo_county_has_its_real_townships_and_villages() -> None:
