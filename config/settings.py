@@ -132,6 +132,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Failed-login throttling (django-axes): lock a username from one address after
 # AXES_FAILURE_LIMIT failures, for AXES_COOLOFF_MINUTES.
+# How many reverse proxies stand in front of the web process: the portal's per-IP limits
+# read the sender's address that many hops from the right of X-Forwarded-For (0: the
+# connection's own address). Set it behind a proxy, or every resident shares one limit.
+ZONGZHI_PROXY_HOPS = env_int("ZONGZHI_PROXY_HOPS", 0)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

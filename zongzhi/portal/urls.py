@@ -1,13 +1,13 @@
-from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
 from django.urls import path
+
+from zongzhi.portal import views
 
 app_name = "portal"
 
-
-@login_not_required
-def _stub(request: HttpRequest) -> HttpResponse:  # TEMPORARY STUB: the portal's owner replaces this module
-    return HttpResponse("portal")
-
-
-urlpatterns = [path("", _stub, name="index")]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("places/", views.hx_villages, name="hx_villages"),
+    path("submitted/", views.submitted, name="submitted"),
+    path("track/", views.track, name="track"),
+    path("track/rate/", views.rate, name="rate"),
+]

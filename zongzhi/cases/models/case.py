@@ -185,6 +185,8 @@ class Case(models.Model):
             models.Index(fields=["status", "due_on"], name="case_status_due"),
             models.Index(fields=["lead_unit", "status"], name="case_lead_status"),
             models.Index(fields=["-registered_at"], name="case_registered"),
+            # Open311's public list: what came in through one door, newest first.
+            models.Index(fields=["channel", "-registered_at"], name="case_channel_registered"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -352,7 +354,11 @@ class CaseEvent(AppendOnly):
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["case", "at"], name="case_event_case_at")]
+        indexes = [
+            models.Index(fields=["case", "at"], name="case_event_case_at"),
+            # Feeds of what happened in a period (Open311's servicerequestupdates).
+            models.Index(fields=["at"], name="case_event_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.step_name} {self.at:%Y-%m-%d %H:%M}"
