@@ -182,7 +182,9 @@ def test_an_open_request_says_what_happened_last_and_when_it_is_due(
     services.case_accept(by=cast.by_role[Role.INTAKE_OFFICER], case=case)
     [request] = get(f"requests/{case.code}.json").json()
     assert request["status"] == "open"
-    assert request["status_notes"] == f"已受理，办理期限至{case.due_on}"
+    due = case.due_on
+    assert due is not None
+    assert request["status_notes"] == f"已受理，办理期限至{due.year}年{due.month}月{due.day}日"
     assert request["expected_datetime"] == f"{case.due_on}T23:59:59+08:00"
 
 
