@@ -9,8 +9,13 @@ the login page; the API's operations are exempt from it and answer 401 in JSON i
 (every operation still requires authentication through `auth`). The OpenAPI document and
 its reader stay behind the login."""
 
+import functools
+import re
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
@@ -28,8 +33,41 @@ class Api(NinjaAPI):
         urls = super()._get_urls()
         for url in urls:
             if isinstance(url, URLPattern) and url.name not in _DOCUMENT_NAMES:
-                url.callback = login_not_required(url.callback)
+                url.callback = login_not_required(_refuse_unsafe_text(self, url.callback))
         return urls
+
+
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _refuse_unsafe_text(api: NinjaAPI, view: Callable[..., HttpResponse]) -> Callable[..., Any]:
+    """A NUL character or a lone surrogate in the path or a query parameter is refused as
+    bad input (422) for every operation, before any query: PostgreSQL cannot take it, and
+    it would otherwise be a server error. Bodies are checked by their schemas (api_common.Text)."""
+
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        bad: str | None = None
+        if _UNSAFE.search(request.path):
+            bad = "path"
+        for name, values in request.GET.lists():
+            if _UNSAFE.search(name) or any(_UNSAFE.search(v) for v in values):
+                bad = name
+                break
+        if bad is not None:
+            message = "不能含有空字符或无效的Unicode字符"
+            return api_errors.error_response(
+                api,
+                request,
+                422,
+                "invalid_input",
+                message,
+                field=None if bad == "path" else bad,
+                errors=[{"field": None if bad == "path" else bad, "message": message}],
+            )
+        return view(request, *args, **kwargs)
+
+    return guarded
 
 
 class ApiKey(HttpBearer):
@@ -53,5 +91,9 @@ api = Api(
     urls_namespace="api",
 )
 api_errors.install(api)
+api.add_router("/cases/", "zongzhi.cases.api.router", tags=["事项"])
+api.add_router("/hazards/", "zongzhi.hazards.api.router", tags=["风险隐患"])
+api.add_router("/screening/", "zongzhi.screening.api.router", tags=["排查"])
+api.add_router("/reference/", "zongzhi.regions.api.router", tags=["基础数据"])
 api.add_router("/care/", care_router, tags=["特殊人群"])
 api.add_router("/analytics/", "zongzhi.analytics.api.router", tags=["统计分析"])

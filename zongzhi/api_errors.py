@@ -43,6 +43,7 @@ ENGLISH = {
     "refused": "This step cannot be taken in the case's present state.",
     "conflict": "This conflicts with the record's present state.",
     "rate_limited": "Too many requests; try again later.",
+    "unreadable": "The request body cannot be parsed: send JSON (Content-Type: application/json).",
     "error": "The request failed.",
 }
 CHINESE = {
@@ -51,6 +52,7 @@ CHINESE = {
     "forbidden": "您无权在此范围内进行该操作",
     "not_found": "没有找到，或您无权查阅",
     "rate_limited": "请求过于频繁，请稍后再试",
+    "unreadable": "请求体无法解析：请发送 JSON（Content-Type: application/json）",
     "error": "请求失败",
 }
 
@@ -139,6 +141,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400 and str(exc.message).startswith("Cannot parse request body"):
+            # ninja's words for a body that is not JSON: say it in ours.
+            return error_response(api, request, 400, "unreadable")
         code = {
             401: "unauthenticated",
             403: "forbidden",

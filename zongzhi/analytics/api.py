@@ -11,13 +11,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from zongzhi.analytics import indicators, selectors
 from zongzhi.analytics.models import COUNTERS
+from zongzhi.api_common import responses
 from zongzhi.cases.models import Case
 from zongzhi.categories.models import Category
 from zongzhi.regions.models import Region
@@ -36,11 +38,6 @@ BREAKDOWNS = {
 
 
 # --- Schemas --------------------------------------------------------------------------
-
-
-class AnalyticsError(Schema):
-    detail: str = Field(description="错误说明")
-    field: str | None = Field(None, description="出错的参数名")
 
 
 class IndicatorOut(Schema):
@@ -114,43 +111,34 @@ START_PARAM = Query(None, description="开始日期（含），YYYY-MM-DD；默�
 END_PARAM = Query(None, description="结束日期（含），YYYY-MM-DD；默认今天")
 
 
-class BadInput(Exception):
-    def __init__(self, field: str, detail: str) -> None:
-        super().__init__(detail)
-        self.field = field
-        self.detail = detail
-
-
 def _day(value: str | None, field: str, label: str) -> date | None:
     if value is None or not value.strip():
         return None
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise BadInput(field, f"{label}格式不对：请按 2026-01-31 的格式填写") from None
+        raise ValidationError({field: f"{label}格式不对：请按 2026-01-31 的格式填写"}) from None
 
 
 def _period(start_raw: str | None, end_raw: str | None) -> tuple[date, date]:
     end = _day(end_raw, "end", "结束日期") or timezone.localdate()
     start = _day(start_raw, "start", "开始日期") or end.replace(day=1)
     if end < start:
-        raise BadInput("end", "结束日期不能早于开始日期")
+        raise ValidationError({"end": "结束日期不能早于开始日期"})
     if (end - start).days > MAX_SPAN_DAYS:
-        raise BadInput("end", "开始日期到结束日期不能超过10年")
+        raise ValidationError({"end": "开始日期到结束日期不能超过10年"})
     return start, end
 
 
 def _scope(
     request: HttpRequest, region_code: str, start: str | None, end: str | None
-) -> tuple[Region, date, date] | Status:
-    """The place (inside the caller's grants) and the period, or the error to return."""
+) -> tuple[Region, date, date]:
+    """The place (inside the caller's grants) and the period; 404 for a place outside
+    them, 400 (naming the parameter) for a bad period."""
     region = selectors.region_for(request.user, region_code.strip())
     if region is None:
-        return Status(404, {"detail": NOT_FOUND, "field": "region"})
-    try:
-        first, last = _period(start, end)
-    except BadInput as e:
-        return Status(400, {"detail": e.detail, "field": e.field})
+        raise Http404(NOT_FOUND)
+    first, last = _period(start, end)
     return region, first, last
 
 
@@ -159,7 +147,7 @@ def _scope(
 
 @router.get(
     "/indicators",
-    response=list[IndicatorOut],
+    response=responses({200: list[IndicatorOut]}),
     summary="指标定义",
     description="全部统计指标的代码、名称和计算口径，与统计分析页面、月通报所用的完全一致。",
 )
@@ -178,7 +166,7 @@ def indicator_list(request: HttpRequest) -> Any:
 
 @router.get(
     "/figures",
-    response={200: FiguresOut, 400: AnalyticsError, 404: AnalyticsError},
+    response=responses({200: FiguresOut}, 400, 404),
     summary="一个区划一个期间的全部指标",
     description="区划（含下级）在期间内登记的事项，按当前办理情况统计的全部指标；"
     "超期数为当前实时统计。区划不在本人统计范围内的返回404。",
@@ -189,10 +177,7 @@ def figure_list(
     start: str | None = START_PARAM,
     end: str | None = END_PARAM,
 ) -> Any:
-    scope = _scope(request, region, start, end)
-    if isinstance(scope, Status):
-        return scope
-    place, first, last = scope
+    place, first, last = _scope(request, region, start, end)
     today = timezone.localdate()
     figures = {
         **indicators.figures(place.prefix, first, last, today),
@@ -231,7 +216,7 @@ def _labels(by: str, keys: list[Any]) -> dict[Any, tuple[str, str]]:
 
 @router.get(
     "/breakdown",
-    response={200: BreakdownOut, 400: AnalyticsError, 404: AnalyticsError},
+    response=responses({200: BreakdownOut}, 400, 404),
     summary="分组统计",
     description="区划（含下级）在期间内登记的事项，按 by 分组的各项指标："
     + "；".join(f"{k}：{v}" for k, v in BREAKDOWNS.items())
@@ -245,14 +230,8 @@ def breakdown(
     end: str | None = END_PARAM,
 ) -> Any:
     if by not in BREAKDOWNS:
-        return Status(
-            400,
-            {"detail": "分组方式只能是 " + "、".join(BREAKDOWNS), "field": "by"},
-        )
-    scope = _scope(request, region, start, end)
-    if isinstance(scope, Status):
-        return scope
-    place, first, last = scope
+        raise ValidationError({"by": "分组方式只能是 " + "、".join(BREAKDOWNS)})
+    place, first, last = _scope(request, region, start, end)
     rows = indicators.breakdown(place.prefix, first, last, by=by)
     labels = _labels(by, [r["key"] for r in rows])
     counted = [i for i in indicators.INDICATORS.values() if i.source == "rollup"]

@@ -10,12 +10,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
+from zongzhi.api_common import responses
 from zongzhi.care import access, rules, selectors
 from zongzhi.care.models import CareFile, CareTeamMember, CareTransfer
 
@@ -35,11 +37,6 @@ class Coded(Schema):
 
 def _coded(code: str, name: Any) -> dict[str, str]:
     return {"code": code, "name": str(name)}
-
-
-class Error(Schema):
-    detail: str = Field(description="错误说明")
-    field: str | None = Field(None, description="出错的参数名")
 
 
 class FileRow(Schema):
@@ -182,7 +179,7 @@ class ListFilters(Schema):
 
 class Page(PageNumberPagination):
     class Input(PageNumberPagination.Input):
-        page: int = Field(1, ge=1, description="页码，从1开始")
+        page: int = Field(1, ge=1, le=100_000, description="页码，从1开始")
 
     page_size = 50
 
@@ -192,7 +189,7 @@ class Page(PageNumberPagination):
 
 @router.get(
     "/files",
-    response=list[FileRow],
+    response=responses({200: list[FileRow]}),
     summary="可查阅的档案列表",
     description="本人可查阅的特殊人群档案（包保小组成员、所在地督导、转入地督导、紧急查阅），"
     "按下次走访截止日期排序；身份证号码脱敏。列表不逐行记入查阅记录。",
@@ -206,7 +203,7 @@ def file_list(request: HttpRequest, filters: Query[ListFilters]) -> Any:
 
 @router.get(
     "/files/{code}",
-    response={200: FileDetail, 400: Error, 404: Error},
+    response=responses({200: FileDetail}, 400, 404),
     summary="一份档案",
     description="查阅一份档案，记入查阅记录（途径：接口）。敏感部分须以 purpose 说明查阅目的"
     "（" + "、".join(f"{p.value}：{rules.PURPOSE_NAMES[p]}" for p in rules.Purpose) + "；"
@@ -221,12 +218,12 @@ def file_detail(
 ) -> Any:
     file = access.readable_files(request.user).select_related("region").filter(code=code).first()
     if file is None:
-        return Status(404, {"detail": NOT_FOUND})
+        raise Http404(NOT_FOUND)
     if purpose is not None:
         problem = access.purpose_error(purpose, purpose_note)
         if problem:
             field = "purpose" if purpose not in rules.Purpose else "purpose_note"
-            return Status(400, {"detail": problem, "field": field})
+            raise ValidationError({field: problem})
     access.log_read(request.user, file, access.What.FILE, access.Via.API)
     today = timezone.localdate()
     body = _basics(file, today)
@@ -254,7 +251,7 @@ def file_detail(
 
 @router.get(
     "/visits/due",
-    response=list[DueRow],
+    response=responses({200: list[DueRow]}),
     summary="本人的待走访",
     description="本人所在包保小组的在管档案中，已逾期或"
     f"{selectors.DUE_SOON_DAYS}天内到期的走访，逾期最久的在前。",

@@ -155,7 +155,8 @@ def test_a_place_outside_the_callers_grants_is_not_found(seeded: Cast) -> None:
         for url in (FIGURES, BREAKDOWN):
             response = get(cast, role, url, region=code, by="category")
             assert response.status_code == 404, (role, code, url)
-            assert response.json()["detail"] == "没有这个区划，或它不在您的统计范围内"
+            assert response.json()["code"] == "not_found"
+            assert response.json()["message"] == "没有这个区划，或它不在您的统计范围内"
             assert "3099" not in response.content.decode()
     outsider = cast.client_for(cast.outsider)
     assert outsider.get(FIGURES, {"region": cast.places.t1.code}).status_code == 404
@@ -178,8 +179,8 @@ def test_bad_dates_are_refused_naming_the_parameter(
         response = get(cast, Role.LEADER, url, region=cast.places.t1.code, by="month", **params)
         assert response.status_code == 400, url
         body = response.json()
-        assert body["field"] == field
-        assert detail in body["detail"]
+        assert body["code"] == "invalid" and body["field"] == field
+        assert detail in body["message"]
 
 
 # --- Breakdown ------------------------------------------------------------------------
@@ -240,6 +241,9 @@ def test_an_unknown_breakdown_is_refused_naming_the_parameter(cast: Cast) -> Non
     response = get(cast, Role.LEADER, BREAKDOWN, region=cast.places.t1.code, by="person")
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "分组方式只能是 category、channel、unit、month",
+        "code": "invalid",
+        "message": "分组方式只能是 category、channel、unit、month",
+        "message_en": "The request has invalid values; see field.",
         "field": "by",
+        "errors": [{"field": "by", "message": "分组方式只能是 category、channel、unit、month"}],
     }

@@ -238,8 +238,10 @@ def test_a_bad_purpose_is_refused_in_json_and_reads_nothing(
 ) -> None:
     response = get(care.worker, detail(care.file.code), **params)
     assert response.status_code == 400
-    assert response.json()["field"] == field
-    assert message in response.json()["detail"]
+    body = response.json()
+    assert body["code"] == "invalid" and body["field"] == field
+    assert message in body["message"]
+    assert body["errors"] == [{"field": field, "message": body["message"]}]
     assert not CareAccess.objects.exists()
 
 
@@ -304,7 +306,17 @@ def test_outside_its_scope_a_file_does_not_exist_for_any_role(care: CareCast) ->
     for user in strangers_to_v1:
         response = get(user, detail(care.file.code), purpose="supervision")
         assert response.status_code == 404, user.username
-        assert response.json() == nowhere == {"detail": "没有这份档案，或您无权查阅", "field": None}
+        assert (
+            response.json()
+            == nowhere
+            == {
+                "code": "not_found",
+                "message": "没有这份档案，或您无权查阅",
+                "message_en": "Not found, or outside your scope.",
+                "field": None,
+                "errors": [],
+            }
+        )
     for role, user in cast.by_role.items():  # all of them work in township T1
         assert get(user, detail(other.code)).status_code == 404, role
     assert not CareAccess.objects.exists()
