@@ -30,6 +30,7 @@ def _jobs() -> list[Periodic]:
     from zongzhi.care.tasks import deidentify_expired, sweep_care
     from zongzhi.cases.tasks import sweep_deadlines
     from zongzhi.hazards.tasks import sweep_hazard_reviews
+    from zongzhi.notifications.tasks import send_due
     from zongzhi.screening.tasks import open_due_rounds
 
     return [
@@ -39,6 +40,8 @@ def _jobs() -> list[Periodic]:
         Periodic("hazards.sweep_reviews", timedelta(hours=1), sweep_hazard_reviews),
         Periodic("screening.open_rounds", timedelta(hours=1), open_due_rounds),
         Periodic("care.sweep", timedelta(hours=1), sweep_care),
+        # Notifications go out as their steps commit; this pass sends the retries.
+        Periodic("notifications.send_due", timedelta(minutes=1), send_due),
         # 02:00 Beijing time (18:00 UTC), when nobody is reading files.
         Periodic("care.deidentify", timedelta(days=1), deidentify_expired, timedelta(hours=18)),
         # 07:00 Beijing time (23:00 UTC): the report is waiting when the day begins.

@@ -1,11 +1,10 @@
-from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
+from zongzhi.notifications import views
+
 app_name = "notifications"
-
-
-def _stub(request: HttpRequest) -> HttpResponse:  # TEMPORARY STUB: the notifications owner replaces this module
-    return HttpResponse("notifications")
-
-
-urlpatterns = [path("preferences/", _stub, name="preferences")]
+urlpatterns = [
+    path("preferences/", views.preferences, name="preferences"),
+    path("units/<int:pk>/", views.unit_webhook, name="unit_webhook"),
+    path("units/<int:pk>/test/", views.unit_webhook_test, name="unit_webhook_test"),
+]

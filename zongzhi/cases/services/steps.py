@@ -15,6 +15,7 @@ from zongzhi.cases import deadlines, rules
 from zongzhi.cases.models import Assignment, Case, CaseEvent, ClockPause, ExtensionRequest
 from zongzhi.cases.rules import Refused, Status, Step
 from zongzhi.core.services import actor_id, actor_name, refresh_from
+from zongzhi.notifications.services import on_case_event
 from zongzhi.units.models import Unit
 from zongzhi.workdays.selectors import current_calendar
 
@@ -121,7 +122,7 @@ def _append(
     note: str,
     data: dict[str, Any],
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         step=step,
         from_status=before or "",
@@ -133,6 +134,9 @@ def _append(
         note=note,
         data=data,
     )
+    # The outbox: who must hear of this step is written with it, and sent after commit.
+    on_case_event(case, event)
+    return event
 
 
 def _end_pause(c: StepContext, on: date) -> None:
