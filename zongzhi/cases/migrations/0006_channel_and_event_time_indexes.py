@@ -5,22 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0005_closed_due_on'),
-        ('categories', '0002_seed_categories'),
-        ('regions', '0001_initial'),
-        ('units', '0001_initial'),
+        ("cases", "0005_closed_due_on"),
+        ("categories", "0002_seed_categories"),
+        ("regions", "0001_initial"),
+        ("units", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['channel', '-registered_at'], name='case_channel_registered'),
+            model_name="case",
+            index=models.Index(
+                fields=["channel", "-registered_at"], name="case_channel_registered"
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseevent',
-            index=models.Index(fields=['at'], name='case_event_at'),
+            model_name="caseevent",
+            index=models.Index(fields=["at"], name="case_event_at"),
         ),
     ]
