@@ -92,7 +92,7 @@ def _text(event: CaseEvent) -> str | None:
         outcome = Case.Outcome(data["outcome"]).label if data.get("outcome") else ""
         reply = data.get("reply", "")
         text = _("已办结：%(outcome)s") % {"outcome": outcome}
-        return f"{text}。{reply}" if reply else text
+        return _("%(outcome)s。%(reply)s") % {"outcome": text, "reply": reply} if reply else text
     if step == Step.VISIT_SATISFIED:
         return _("回访：%(result)s") % {
             "result": Case.Satisfaction(data.get("satisfaction", "satisfied")).label

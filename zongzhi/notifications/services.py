@@ -91,7 +91,7 @@ def _lines(kind: Event, case: Case, event: CaseEvent) -> list[str]:
             Event.SUPERVISE: gettext("督办要求"),
             Event.WHISTLE: gettext("吹哨事由"),
         }[kind]
-        lines.append(f"{label}：{event.note}")
+        lines.append(gettext("%(label)s：%(text)s") % {"label": label, "text": event.note})
     return lines
 
 

@@ -53,10 +53,11 @@ def test_the_real_schedule_runs_every_job_over_an_empty_register(
             "hazards.sweep_reviews",
             "screening.open_rounds",
             "care.sweep",
+            "notifications.send_due",
             "care.deidentify",
             "briefings.daily_reports",
         ]
-    assert len(callbacks) == 7
+    assert len(callbacks) == 8
 
 
 @pytest.mark.django_db
