@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
 from zongzhi import api_errors
@@ -82,12 +83,19 @@ class ApiKey(HttpBearer):
         return user
 
 
+class ReadableJSON(JSONRenderer):
+    """Chinese as Chinese, not \\u escapes: a person reading a response (or a log) reads it."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = Api(
     title="zongzhi",
     version="1",
     description="综治中心平台接口。用接口密钥（Authorization: Bearer zz_…）或登录会话调用；"
     "错误统一为 {code, message, message_en, field, errors}。",
     auth=[ApiKey(), django_auth],
+    renderer=ReadableJSON(),
     urls_namespace="api",
 )
 api_errors.install(api)

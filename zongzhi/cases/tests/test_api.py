@@ -346,3 +346,9 @@ def test_the_client_systems_list_costs_the_same_however_many_rows(cast: Cast) ->
     for _ in range(5):
         hotline.post(CASES, new_body(cast))
     assert _queries(hotline, CASES) == few <= 4
+
+
+def test_responses_carry_chinese_as_chinese_not_escapes(cast: Cast) -> None:
+    registered(cast)
+    body = KeyClient(cast.by_role[Role.INTAKE_OFFICER]).get(CASES).content.decode()
+    assert "待受理" in body and "\\u" not in body
