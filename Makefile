@@ -51,6 +51,14 @@ test-sqlite: $(DEV_STAMP)
 test-postgres: $(DEV_STAMP)
 	scripts/with-postgres $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
+## bench: benchmarks on a throwaway PostgreSQL cluster, never part of `make test`. So far
+## the province generator (issue 8): BENCH_CASES cases (default 20000) over 100 counties.
+BENCH_CASES ?= 20000
+bench: $(DEV_STAMP)
+	scripts/ensure-system-packages
+	scripts/with-postgres bash -c '$(BIN)/python manage.py migrate --noinput -v0 && \
+		$(BIN)/python manage.py generate_province --cases $(BENCH_CASES)'
+
 ## messages: refresh the English catalogue from the source strings and compile it.
 messages: $(DEV_STAMP)
 	cd zongzhi && ../$(BIN)/python ../manage.py makemessages -l en --no-obsolete
