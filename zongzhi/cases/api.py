@@ -14,9 +14,8 @@ are for the people who may view the case.
 
 Registering accepts an idempotency key (header `Idempotency-Key` or `idempotency_key` in
 the body; kept as `api:<caller id>:<key>`): a retry with the same key answers 200 with
-the case the first call made and creates nothing. The key is looked up here first, so a
-client system's retry works although cases.services.case_register's own retry check
-asks for VIEW_CASE.
+the case the first call made and creates nothing. The key is looked up here first, to
+tell the retry (200) from the first call (201).
 """
 
 from datetime import date, datetime

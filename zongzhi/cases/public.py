@@ -61,10 +61,11 @@ class PublicUpdate:
     satisfaction: str = ""  # on a return visit: satisfied / basically / unsatisfied
 
 
-def _day(iso: str) -> str:
-    """A date as the reader's language writes it (2026年12月8日 / Dec. 8, 2026)."""
-    day = parse_date(iso)
-    return date_format(day) if day else iso
+def day_text(value: date | str) -> str:
+    """A date as the reader's language writes it (2026年12月8日 / Dec. 8, 2026); an ISO
+    string (as timelines keep dates) is read first."""
+    day = parse_date(value) if isinstance(value, str) else value
+    return date_format(day) if day else str(value)
 
 
 def _text(event: CaseEvent) -> str | None:
@@ -75,7 +76,7 @@ def _text(event: CaseEvent) -> str | None:
         return _("事项已登记")
     if step == Step.ACCEPT:
         due = data.get("due_on")
-        return _("已受理，办理期限至%(due)s") % {"due": _day(due)} if due else _("已受理")
+        return _("已受理，办理期限至%(due)s") % {"due": day_text(due)} if due else _("已受理")
     if step == Step.REJECT:
         return _("不予受理。理由：%(reason)s") % {"reason": event.note}
     if step in {Step.DISPATCH, Step.TRANSFER} and data.get("lead_unit"):
@@ -87,7 +88,7 @@ def _text(event: CaseEvent) -> str | None:
     if step == Step.START:
         return _("承办单位已签收，正在办理")
     if step == Step.GRANT_EXTENSION and data.get("due_on"):
-        return _("办理期限延长至%(due)s") % {"due": _day(data["due_on"])}
+        return _("办理期限延长至%(due)s") % {"due": day_text(data["due_on"])}
     if step == Step.CLOSE:
         outcome = Case.Outcome(data["outcome"]).label if data.get("outcome") else ""
         reply = data.get("reply", "")

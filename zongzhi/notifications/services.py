@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from zongzhi.accounts.models import RoleAssignment
 from zongzhi.accounts.permissions import Action, can, grants_of, require
 from zongzhi.cases.models import Assignment, Case, CaseEvent, Summons
+from zongzhi.cases.public import day_text
 from zongzhi.notifications import rules, webhooks
 from zongzhi.notifications.models import (
     Delivery,
@@ -52,8 +53,7 @@ def site_url() -> str:
 def _day(value: date | str | None) -> str:
     if value is None or value == "":
         return gettext("未定")
-    d = date.fromisoformat(value) if isinstance(value, str) else value
-    return gettext("%(y)d年%(m)d月%(d)d日") % {"y": d.year, "m": d.month, "d": d.day}
+    return day_text(value)
 
 
 def _lines(kind: Event, case: Case, event: CaseEvent) -> list[str]:

@@ -252,7 +252,7 @@ def submit_request(*, client: Any, posted: Posted, idempotency_key: str = "") ->
         if not hasattr(error, "error_dict"):
             raise
         raise ValidationError(_as_parameters(error)) from error
-    except (IntegrityError, PermissionDenied):
+    except IntegrityError:
         # A retry raced the first submission and lost: hand back what the first one made.
         done = Submission.objects.filter(client=client, idempotency_key=idempotency_key).first()
         if not idempotency_key or done is None:

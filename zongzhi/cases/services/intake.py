@@ -194,7 +194,10 @@ def case_register(*, by: Any, new: NewCase, idempotency_key: str | None = None) 
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
-            require(by, Action.VIEW_CASE, existing)
+            # Whoever registered it gets it back (another system may register cases it
+            # may not read); anyone else must be allowed to read it.
+            if actor_id(by) is None or existing.registered_by_id != actor_id(by):
+                require(by, Action.VIEW_CASE, existing)
             return existing
     require(by, Action.REGISTER_CASE, Target(region_prefix=new.region.prefix))
     today = _today()

@@ -9,7 +9,7 @@ from zongzhi.accounts.rules import Role
 from zongzhi.cases import services
 from zongzhi.cases.models import Case, CaseEvent
 from zongzhi.cases.rules import Refused, Status, Step
-from zongzhi.cases.tests.factories import case_in, registered
+from zongzhi.cases.tests.factories import case_in, new_case, registered
 from zongzhi.conftest import Cast
 
 
@@ -65,6 +65,29 @@ def test_a_retried_submission_with_the_same_key_creates_one_case(cast: Cast) -> 
         idempotency_key="k-1",
     )
     assert retry.pk == again.pk
+    assert Case.objects.count() == 2
+
+
+def test_a_system_that_may_not_read_cases_gets_its_own_retry_back_and_no_one_elses(
+    cast: Cast,
+) -> None:
+    hotline = cast.by_role[Role.CLIENT_SYSTEM]  # registers cases, reads none
+    own = services.case_register(
+        by=hotline, new=new_case(region=cast.places.g1), idempotency_key="hl-1"
+    )
+    again = services.case_register(
+        by=hotline, new=new_case(region=cast.places.g1), idempotency_key="hl-1"
+    )
+    assert again.pk == own.pk and Case.objects.count() == 1
+    services.case_register(
+        by=cast.by_role[Role.INTAKE_OFFICER],
+        new=new_case(region=cast.places.g1),
+        idempotency_key="officer-1",
+    )
+    with pytest.raises(PermissionDenied):
+        services.case_register(
+            by=hotline, new=new_case(region=cast.places.g1), idempotency_key="officer-1"
+        )
     assert Case.objects.count() == 2
 
 
