@@ -20,7 +20,7 @@ from zongzhi.accounts.permissions import can, grants_of, holds
 from zongzhi.accounts.rules import ROLE_ACTIONS, Action
 from zongzhi.cases.models import Case, Party
 from zongzhi.cases.public import ANONYMOUS_NAME
-from zongzhi.cases.services import NewCase, NewParty, case_register
+from zongzhi.cases.services import NewCase, NewParty, case_register, headline
 from zongzhi.categories.models import Category
 from zongzhi.open311 import rules
 from zongzhi.open311.models import Submission
@@ -142,11 +142,6 @@ def _place(client: Any, posted: Posted, errors: dict[str, str]) -> _Place | None
     return None
 
 
-def _title(description: str) -> str:
-    first_line = description.strip().splitlines()[0] if description.strip() else ""
-    return first_line if len(first_line) <= TITLE_MAX else first_line[: TITLE_MAX - 1] + "…"
-
-
 def _case_idempotency_key(client: Any, key: str) -> str:
     """The client's key, made unique across clients, in the width Case keeps (64)."""
     digest = hashlib.sha256(f"{client.pk}:{key}".encode()).hexdigest()
@@ -217,7 +212,7 @@ def submit_request(*, client: Any, posted: Posted, idempotency_key: str = "") ->
     new = NewCase(
         channel=Case.Channel.API,
         category=category,
-        title=_title(posted.description),
+        title=headline(posted.description, TITLE_MAX),
         description=description,
         region=place.region,
         parties=parties,

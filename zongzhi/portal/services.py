@@ -164,9 +164,7 @@ class Submission:
 
 def title_for(category: Category, description: str) -> str:
     """A case needs a title; residents are asked what happened, not for a title."""
-    first_line = description.strip().splitlines()[0].strip() if description.strip() else ""
-    short = first_line if len(first_line) <= 30 else f"{first_line[:30]}…"
-    return f"{category.name}：{short}"[:100]
+    return f"{category.name}：{cases.headline(description, 31)}"[:100]
 
 
 def submit_request(*, submission: Submission, ip: str, now: datetime | None = None) -> Case:

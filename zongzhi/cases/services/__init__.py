@@ -19,7 +19,14 @@ from zongzhi.cases.services.centre import (
     case_whistle,
     suggested_unit,
 )
-from zongzhi.cases.services.intake import NewCase, NewParty, case_register, centre_for, policy_for
+from zongzhi.cases.services.intake import (
+    NewCase,
+    NewParty,
+    case_register,
+    centre_for,
+    headline,
+    policy_for,
+)
 from zongzhi.cases.services.mediation import case_make_agreement, case_record_session
 from zongzhi.cases.services.supervision import (
     SweepReport,
@@ -71,6 +78,7 @@ __all__ = [
     "case_visit",
     "case_whistle",
     "centre_for",
+    "headline",
     "policy_for",
     "suggested_unit",
     "sweep_deadlines",

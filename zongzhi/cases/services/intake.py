@@ -83,6 +83,14 @@ class NewCase:
     attachments: Sequence[UploadedFile] = ()
 
 
+def headline(text: str, width: int) -> str:
+    """The first line of what someone wrote, at most `width` characters ("…" ends a cut
+    one): a title for a request that came without one (the portal, Open311)."""
+    stripped = text.strip()
+    line = stripped.splitlines()[0].strip() if stripped else ""
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
 def new_tracking_code(today: date) -> str:
     """Date and six random characters: short to read out, not guessable."""
     return dated_code(today, length=6)
