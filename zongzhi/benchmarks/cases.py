@@ -10,18 +10,29 @@ satisfaction, lead unit and its Assignment row) is set as that step's service se
 every step leaves its CaseEvent with the data the service records.
 """
 
+import multiprocessing
 import random
 from bisect import bisect
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
 from itertools import accumulate
+from time import process_time
 from typing import Any
 
+from django.db import connections, transaction
 from django.utils import timezone
 
-from zongzhi.benchmarks.loading import Table, copying_in_background, next_id
+from zongzhi.benchmarks.loading import (
+    Table,
+    copying_in_background,
+    is_postgres,
+    next_id,
+    server_cpu_seconds,
+    skip_foreign_key_triggers,
+)
 from zongzhi.benchmarks.province import GIVEN, SURNAMES, Province, Township
 from zongzhi.cases import deadlines
 from zongzhi.cases.demo_texts import CHANNEL_WEIGHTS
@@ -34,6 +45,7 @@ from zongzhi.units.models import Unit
 from zongzhi.workdays.selectors import current_calendar
 
 MODELS = [Case, CaseEvent, Party, Assignment]
+CHUNK = 250_000  # cases per chunk: a unit of work for one process, one commit
 DAYS = 730  # registrations over the past two years
 GROWTH = 2.0  # the last day sees this many times the cases of the first: use is growing
 COUNTY_CENTRE_SHARE = 0.05  # registered at the county centre (hotline, petitions …)
@@ -165,8 +177,8 @@ class _Life:
 
 
 class _CaseGenerator:
-    def __init__(self, rng: random.Random, province: Province, today: date) -> None:
-        self.rng = rng
+    def __init__(self, province: Province, today: date, salt: int) -> None:
+        self.rng = random.Random()  # noqa: S311 — set per chunk
         self.p = province
         self.dates = _Dates(today)
         self.policies = _Policies()
@@ -194,23 +206,29 @@ class _CaseGenerator:
         first = today - timedelta(days=DAYS)
         self.days = [first + timedelta(days=i) for i in range(DAYS)]
         self.day_weights = list(accumulate(1 + (GROWTH - 1) * i / DAYS for i in range(DAYS)))
-        self.salt = rng.getrandbits(30)
+        self.salt = salt
         self.unit_names = dict(
             Unit.objects.filter(region__prefix__startswith=province.root.prefix).values_list(
                 "pk", "name"
             )
         )
 
-    def run(self, count: int) -> None:
-        first_id = next_id(Case)
-        for n in range(count):
-            self.one(first_id + n, n)
+    def run(self, chunk: "Chunk") -> dict[str, int]:
+        """Write one chunk of cases; returns the rows written per table."""
+        self.rng.seed(chunk.seed)
+        before = [t.count for t in self.tables]
+        for n in range(chunk.start, chunk.start + chunk.count):
+            self.one(chunk.first_id + n, n)
             if n % 20_000 == 19_999:
                 # Parents before children: the cases' batch goes out first.
                 for table in self.tables:
                     table.flush()
         for table in self.tables:
             table.flush()
+        return {
+            str(t.model._meta.model_name): t.count - b
+            for t, b in zip(self.tables, before, strict=True)
+        }
 
     def pick[T](self, values: Sequence[T], weights: Sequence[float]) -> T:
         return values[bisect(weights, self.rng.random() * weights[-1])]
@@ -447,10 +465,93 @@ class _CaseGenerator:
             self._step(life, Step.ARCHIVE, S.ARCHIVED, at, intake)
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """Cases n = start … start + count - 1, with ids first_id + n, drawn from their own
+    seed: the data depends on the seed alone, not on how many processes wrote it."""
+
+    first_id: int
+    start: int
+    count: int
+    seed: int
+
+
+def chunks(rng: random.Random, count: int, first_id: int) -> list[Chunk]:
+    return [
+        Chunk(first_id, start, min(CHUNK, count - start), rng.getrandbits(63))
+        for start in range(0, count, CHUNK)
+    ]
+
+
+class CaseRows(dict[str, int]):
+    """Rows written per table, and the CPU seconds the worker processes and their
+    database backends spent (the parent's own are timed by the phase)."""
+
+    workers_cpu = 0.0
+    servers_cpu: float | None = 0.0
+
+    def add(self, written: dict[str, int]) -> None:
+        for name, n in written.items():
+            self[name] = self.get(name, 0) + n
+
+
 def generate_cases(
-    rng: random.Random, province: Province, *, count: int, today: date
-) -> dict[str, int]:
-    generator = _CaseGenerator(rng, province, today)
+    rng: random.Random, province: Province, *, count: int, today: date, workers: int = 1
+) -> CaseRows:
+    """`count` cases over the province. With `workers` > 1 on PostgreSQL the chunks are
+    written by that many forked processes, each committing its own chunks: the generator
+    is Python-bound, so this is how it uses the second core. The caller must then not be
+    inside a transaction (the children cannot see uncommitted rows)."""
+    salt = rng.getrandbits(30)
+    work = chunks(rng, count, next_id(Case))
+    rows = CaseRows()
+    if workers > 1 and len(work) > 1 and is_postgres():
+        _in_processes(province, today, salt, work, workers, rows)
+        return rows
+    generator = _CaseGenerator(province, today, salt)
     with copying_in_background():
-        generator.run(count)
-    return {str(t.model._meta.model_name): t.count for t in generator.tables}
+        for chunk in work:
+            rows.add(generator.run(chunk))
+    return rows
+
+
+def _in_processes(
+    province: Province, today: date, salt: int, work: list[Chunk], workers: int, rows: CaseRows
+) -> None:
+    # Forked children inherit the province (a quarter of a million places) without
+    # pickling it; each opens its own connection, so the parent's is closed first.
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, _start_worker, (province, today, salt)) as pool:
+        for written, client, server in pool.imap_unordered(_run_chunk, work):
+            rows.add(written)
+            rows.workers_cpu += client
+            if server is None or rows.servers_cpu is None:
+                rows.servers_cpu = None
+            else:
+                rows.servers_cpu += server
+        pool.close()
+        pool.join()
+
+
+_worker: _CaseGenerator | None = None
+
+
+def _start_worker(province: Province, today: date, salt: int) -> None:
+    global _worker
+    connections.close_all()
+    skip_foreign_key_triggers()
+    _worker = _CaseGenerator(province, today, salt)
+
+
+def _run_chunk(chunk: Chunk) -> tuple[dict[str, int], float, float | None]:
+    assert _worker is not None
+    cpu, server = process_time(), server_cpu_seconds()
+    with transaction.atomic(), copying_in_background():
+        written = _worker.run(chunk)
+    server_after = server_cpu_seconds()
+    return (
+        written,
+        process_time() - cpu,
+        None if server is None or server_after is None else server_after - server,
+    )

@@ -175,6 +175,16 @@ def _superuser() -> bool:
         return cursor.fetchone()[0] == "on"
 
 
+def skip_foreign_key_triggers() -> bool:
+    """Turn this connection's foreign-key triggers off when allowed (see below); returns
+    whether they are off."""
+    if not is_postgres() or not _superuser():
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+    return True
+
+
 @contextmanager
 def foreign_keys_checked_afterwards() -> Iterator[bool]:
     """Load without PostgreSQL's row-by-row foreign-key checks; yields whether they are off.
@@ -185,11 +195,9 @@ def foreign_keys_checked_afterwards() -> Iterator[bool]:
     those triggers do not fire; unique indexes and CHECK constraints still hold row by row,
     and `check_foreign_keys` then checks every key with one anti-join per key instead.
     Without the right, rows are checked the ordinary way."""
-    if not is_postgres() or not _superuser():
+    if not skip_foreign_key_triggers():
         yield False
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")
     try:
         yield True
     finally:

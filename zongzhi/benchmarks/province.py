@@ -9,7 +9,7 @@ township 3, village 3, and a grid extends its village by 3. Everything is drawn 
 
 import random
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from time import perf_counter, process_time
@@ -27,9 +27,11 @@ from zongzhi.benchmarks.loading import (
     create_indexes,
     drop_secondary_indexes,
     foreign_keys_checked_afterwards,
+    is_postgres,
     next_id,
     reset_sequences,
     server_cpu_seconds,
+    skip_foreign_key_triggers,
 )
 from zongzhi.categories.models import Category
 from zongzhi.core.demo import COUNTY_UNITS, TOWNSHIP_UNITS
@@ -323,23 +325,38 @@ class Phases:
         self._report = report
 
     @contextmanager
-    def phase(self, name: str) -> Iterator[dict[str, int]]:
-        rows: dict[str, int] = {}
+    def phase(self, name: str, *, atomic: bool = True) -> Iterator["Rows"]:
+        rows = Rows()
         started, cpu, server = perf_counter(), process_time(), server_cpu_seconds()
-        with transaction.atomic():
+        with transaction.atomic() if atomic else nullcontext():
             yield rows
         server_after = server_cpu_seconds()
+        if not rows.same_backend:
+            server_cpu = rows.other_server_cpu
+        elif server is None or server_after is None:
+            server_cpu = None
+        else:
+            server_cpu = server_after - server + (rows.other_server_cpu or 0)
         self.done.append(
             Phase(
                 name,
-                rows,
+                dict(rows),
                 perf_counter() - started,
-                process_time() - cpu,
-                None if server is None or server_after is None else server_after - server,
+                process_time() - cpu + rows.other_cpu,
+                server_cpu,
             )
         )
         if self._report is not None:
             self._report(self.done[-1])
+
+
+class Rows(dict[str, int]):
+    """A phase's rows per table, and the CPU seconds other processes spent on it (worker
+    processes, and their database backends; None when those cannot be read)."""
+
+    other_cpu = 0.0
+    other_server_cpu: float | None = 0.0
+    same_backend = True  # False when the phase reconnected: its backend's clock restarted
 
 
 def generate_province(
@@ -351,13 +368,15 @@ def generate_province(
     shape: dict[str, tuple[int, int]] | None = None,
     report: Callable[[Phase], None] | None = None,
     rebuild_indexes: bool | None = None,
+    workers: int = 1,
 ) -> list[Phase]:
     """Generate the province, `cases` cases with their timelines, the registers in
     proportion (hazards N/50, care files N/100, screening capped), and the rollups. Run it
     on a database without province 99. `shape` overrides the townships per county,
     villages per township and grids per village (tests use a tiny province). The case
     tables' plain indexes are dropped for the load and built again after it from
-    REBUILD_INDEXES_FROM cases on, or as `rebuild_indexes` says."""
+    REBUILD_INDEXES_FROM cases on, or as `rebuild_indexes` says. `workers` processes
+    write the cases (PostgreSQL); the data is the same for any number."""
     from zongzhi.benchmarks.cases import MODELS as CASE_MODELS
     from zongzhi.benchmarks.registers import MODELS as REGISTER_MODELS
     from zongzhi.benchmarks.rollups import rebuild_facts
@@ -383,6 +402,7 @@ def generate_province(
             rebuild_indexes=cases >= REBUILD_INDEXES_FROM
             if rebuild_indexes is None
             else rebuild_indexes,
+            workers=workers,
         )
         with phases.phase("rollups") as rows:
             rows.update(rebuild_facts())
@@ -413,7 +433,9 @@ def _generate(
     today: date,
     shape: dict[str, tuple[int, int]] | None,
     rebuild_indexes: bool,
+    workers: int,
 ) -> None:
+    from zongzhi.benchmarks.cases import CHUNK as CASE_CHUNK
     from zongzhi.benchmarks.cases import MODELS as CASE_MODELS
     from zongzhi.benchmarks.cases import generate_cases
     from zongzhi.benchmarks.registers import MODELS as REGISTER_MODELS
@@ -433,10 +455,26 @@ def _generate(
     with phases.phase("people") as rows:
         province = generate_people(rng, root, made, timezone.now())
         rows.update(province.counts)
-    with transaction.atomic():  # the indexes come back, or the load never happened
-        with phases.phase("cases") as rows:
+    # In one process the cases and their indexes are one transaction: the indexes come
+    # back, or the load never happened. Worker processes commit their own chunks, so then
+    # the indexes are dropped for good first, and put back whatever happens.
+    parallel = workers > 1 and cases > CASE_CHUNK and is_postgres()
+    with nullcontext() if parallel else transaction.atomic():
+        with phases.phase("cases", atomic=not parallel) as rows:
             dropped = drop_secondary_indexes(CASE_MODELS) if rebuild_indexes else []
-            rows.update(generate_cases(part(1), province, count=cases, today=today))
+            try:
+                written = generate_cases(
+                    part(1), province, count=cases, today=today, workers=workers
+                )
+            except BaseException:
+                if parallel:
+                    create_indexes(dropped)
+                raise
+            rows.update(written)
+            rows.other_cpu, rows.other_server_cpu = written.workers_cpu, written.servers_cpu
+            if parallel:
+                rows.same_backend = False
+                skip_foreign_key_triggers()  # the parent reconnected: its session is new
         with phases.phase("indexes"):
             create_indexes(dropped)
     with phases.phase("hazards") as rows:

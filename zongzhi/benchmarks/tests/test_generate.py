@@ -12,6 +12,7 @@ from zongzhi.accounts.models import User
 from zongzhi.analytics import indicators
 from zongzhi.analytics.models import COUNTERS, CaseRollup
 from zongzhi.analytics.rollups import rebuild_rollups
+from zongzhi.benchmarks import cases as generated_cases
 from zongzhi.benchmarks.province import PROVINCE, generate_province
 from zongzhi.care.models import CareFile
 from zongzhi.cases import rules
@@ -234,3 +235,24 @@ def test_the_indexes_dropped_for_the_load_come_back_as_they_were() -> None:
     )
     assert _index_definitions() == before
     assert Case.objects.count() == CASES
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="worker processes on PostgreSQL")
+@pytest.mark.django_db(transaction=True)  # the workers see only what is committed
+def test_two_worker_processes_write_the_same_cases_as_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(generated_cases, "CHUNK", 70)  # 300 cases: five chunks
+    try:
+        with transaction.atomic():
+            generate_province(cases=CASES, counties=2, seed=4, today=TODAY, shape=TINY)
+            alone = _snapshot()
+            raise _Undo
+    except _Undo:
+        pass
+    phases = generate_province(cases=CASES, counties=2, seed=4, today=TODAY, shape=TINY, workers=2)
+    assert _snapshot() == alone
+    cases_phase = next(p for p in phases if p.name == "cases")
+    assert cases_phase.rows["case"] == CASES
+    # The children's CPU is counted, not only the parent's (which only waits).
+    assert cases_phase.client_cpu > 0.05

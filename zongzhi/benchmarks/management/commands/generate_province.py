@@ -1,5 +1,6 @@
 """manage.py generate_province --cases N: a synthetic province for benchmarks."""
 
+import os
 from time import perf_counter
 from typing import Any
 
@@ -16,6 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--counties", type=int, default=100, help="县数（默认100）")
         parser.add_argument("--seed", type=int, default=1, help="随机种子：同一种子生成同样的数据")
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=min(2, os.cpu_count() or 1),
+            help="写入事项的进程数（PostgreSQL；默认为CPU核数，最多2）：数据与进程数无关",
+        )
+        parser.add_argument(
             "--indexes",
             choices=["auto", "rebuild", "keep"],
             default="auto",
@@ -23,7 +30,14 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args: Any, cases: int, counties: int, seed: int, indexes: str, **options: Any
+        self,
+        *args: Any,
+        cases: int,
+        counties: int,
+        seed: int,
+        indexes: str,
+        workers: int,
+        **options: Any,
     ) -> None:
         started = perf_counter()
 
@@ -43,6 +57,7 @@ class Command(BaseCommand):
             seed=seed,
             report=report,
             rebuild_indexes={"auto": None, "rebuild": True, "keep": False}[indexes],
+            workers=workers,
         )
         rows = sum(sum(p.rows.values()) for p in phases)
         total = perf_counter() - started
