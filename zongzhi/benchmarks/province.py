@@ -380,6 +380,7 @@ def generate_province(
     from zongzhi.benchmarks.cases import MODELS as CASE_MODELS
     from zongzhi.benchmarks.registers import MODELS as REGISTER_MODELS
     from zongzhi.benchmarks.rollups import rebuild_facts
+    from zongzhi.benchmarks.sweeps import MODELS as SWEEP_MODELS
 
     rng = random.Random(seed)  # noqa: S311 — synthetic data, reproducible by design
     today = today or timezone.localdate()
@@ -415,6 +416,7 @@ def generate_province(
                 User,
                 RoleAssignment,
                 *CASE_MODELS,
+                *SWEEP_MODELS,
                 *REGISTER_MODELS,
                 CaseFact,
                 CaseRollup,
@@ -440,6 +442,8 @@ def _generate(
     from zongzhi.benchmarks.cases import generate_cases
     from zongzhi.benchmarks.registers import MODELS as REGISTER_MODELS
     from zongzhi.benchmarks.registers import generate_care, generate_hazards, generate_screening
+    from zongzhi.benchmarks.sweeps import MODELS as SWEEP_MODELS
+    from zongzhi.benchmarks.sweeps import generate_sweeps
 
     with phases.phase("places") as rows:
         root, made = generate_places(rng, counties=counties, **(shape or {}))
@@ -477,6 +481,8 @@ def _generate(
                 skip_foreign_key_triggers()  # the parent reconnected: its session is new
         with phases.phase("indexes"):
             create_indexes(dropped)
+    with phases.phase("sweeps") as rows:
+        rows.update(generate_sweeps(today=today))
     with phases.phase("hazards") as rows:
         rows.update(generate_hazards(part(2), province, count=cases // 50, today=today))
     with phases.phase("screening") as rows:
@@ -484,4 +490,6 @@ def _generate(
     with phases.phase("care") as rows:
         rows.update(generate_care(part(4), province, count=cases // 100, today=today))
     with phases.phase("sequences"):
-        reset_sequences([Region, Unit, User, RoleAssignment, *CASE_MODELS, *REGISTER_MODELS])
+        reset_sequences(
+            [Region, Unit, User, RoleAssignment, *CASE_MODELS, *SWEEP_MODELS, *REGISTER_MODELS]
+        )

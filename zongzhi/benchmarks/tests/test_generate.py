@@ -16,8 +16,9 @@ from zongzhi.benchmarks import cases as generated_cases
 from zongzhi.benchmarks.province import PROVINCE, generate_province
 from zongzhi.care.models import CareFile
 from zongzhi.cases import rules
-from zongzhi.cases.models import Case, CaseEvent
+from zongzhi.cases.models import Case, CaseEvent, DeadlineAlert, SupervisionOrder
 from zongzhi.cases.selectors import case_list
+from zongzhi.cases.services import sweep_deadlines
 from zongzhi.core import crypto
 from zongzhi.hazards.models import Hazard
 from zongzhi.regions.models import Region
@@ -256,3 +257,23 @@ def test_two_worker_processes_write_the_same_cases_as_one(
     assert cases_phase.rows["case"] == CASES
     # The children's CPU is counted, not only the parent's (which only waits).
     assert cases_phase.client_cpu > 0.05
+
+
+def test_the_sweeps_up_to_yesterday_are_done_and_todays_is_left_to_do(province: None) -> None:
+    yesterday = TODAY - timedelta(days=1)
+    overdue = Case.objects.open().filter(due_on__lt=yesterday, paused_since__isnull=True)
+    assert overdue.exists()
+    assert SupervisionOrder.objects.filter(automatic=True).count() == overdue.count()
+    assert sweep_deadlines(today=yesterday).supervised == 0
+    due_yesterday = Case.objects.open().filter(due_on=yesterday).count()
+    assert sweep_deadlines(today=TODAY).supervised == due_yesterday
+    # Each order has its timeline entry, as the service writes it.
+    order = SupervisionOrder.objects.filter(automatic=True).first()
+    assert order is not None
+    event = CaseEvent.objects.get(case=order.case, step=rules.Step.SUPERVISE)
+    assert event.data == {
+        "order": order.pk,
+        "for_due_on": order.for_due_on.isoformat(),
+        "automatic": True,
+    }
+    assert DeadlineAlert.objects.exists()
