@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
-from zongzhi.analytics.models import COUNTERS, CaseRollup
+from zongzhi.analytics.models import AREA_DEPTHS, COUNTERS, AreaDayTotal, CaseRollup
 from zongzhi.analytics.rollups import _CLOSED, RESOLVED_OUTCOMES, SATISFIED
 from zongzhi.cases import rules as case_rules
 from zongzhi.cases.models import Case
@@ -109,13 +109,26 @@ def _in_scope(
     return rows.filter(region_prefix__startswith=prefix) if prefix else rows
 
 
+def _area_totals(prefix: str, start: date, end: date) -> QuerySet[AreaDayTotal] | None:
+    """A whole area's days (province, city, county, township; "" is every province), or
+    None when the prefix is no such area."""
+    if prefix and len(prefix) not in AREA_DEPTHS:
+        return None
+    rows = AreaDayTotal.objects.filter(day__gte=start, day__lte=end)
+    if not prefix:
+        return rows.filter(depth=AREA_DEPTHS[0])
+    return rows.filter(depth=len(prefix), area=prefix)
+
+
 def counter_sums(prefix: str, start: date, end: date, *, unit: int | None = None) -> dict[str, int]:
     """The rollup counters summed over a subtree (region prefix; "" is everywhere) and a
     period of registration days, both ends included; with `unit`, only the cases that unit
-    leads (主办). One query."""
-    sums = _in_scope(CaseRollup.objects.all(), prefix, start, end, unit).aggregate(
-        **{c: Sum(c) for c in COUNTERS}
-    )
+    leads (主办). One query: over the area's daily totals when the subtree is a whole area,
+    else over the rollup's cells."""
+    rows: QuerySet[Any] | None = _area_totals(prefix, start, end) if unit is None else None
+    if rows is None:
+        rows = _in_scope(CaseRollup.objects.all(), prefix, start, end, unit)
+    sums = rows.aggregate(**{c: Sum(c) for c in COUNTERS})
     return {c: sums[c] or 0 for c in COUNTERS}
 
 
@@ -161,7 +174,10 @@ def breakdown(prefix: str, start: date, end: date, by: str) -> list[dict[str, An
         case "month":
             from django.db.models.functions import TruncMonth
 
-            grouped = rows.annotate(month=TruncMonth("day")).values("month").annotate(**sums)
+            totals = _area_totals(prefix, start, end)
+            months: QuerySet[Any] = rows if totals is None else totals
+            by_month = months.annotate(month=TruncMonth("day")).values("month")
+            grouped = by_month.annotate(**sums)
             return [
                 {"key": r["month"], **{c: r[c] or 0 for c in COUNTERS}}
                 for r in grouped.order_by("month")
@@ -176,12 +192,20 @@ def by_place(prefix: str, start: date, end: date, children: Iterable[Any]) -> li
     children = list(children)
     sums: dict[str, dict[str, int]] = {}
     for length in sorted({len(c.prefix) for c in children}):
-        rows = (
-            _in_scope(CaseRollup.objects.all(), prefix, start, end)
-            .annotate(place=Substr("region_prefix", 1, length))
-            .values("place")
-            .annotate(**{c: Sum(c) for c in COUNTERS})
-            .order_by("place")
+        places: QuerySet[Any]
+        if length in AREA_DEPTHS:  # whole areas: their daily totals
+            places = AreaDayTotal.objects.filter(
+                depth=length,
+                area__in=[c.prefix for c in children if len(c.prefix) == length],
+                day__gte=start,
+                day__lte=end,
+            ).annotate(place=F("area"))
+        else:
+            places = _in_scope(CaseRollup.objects.all(), prefix, start, end).annotate(
+                place=Substr("region_prefix", 1, length)
+            )
+        rows: QuerySet[Any] = (
+            places.values("place").annotate(**{c: Sum(c) for c in COUNTERS}).order_by("place")
         )
         for row in rows:
             sums[row["place"]] = {c: row[c] or 0 for c in COUNTERS}

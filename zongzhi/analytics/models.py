@@ -88,6 +88,32 @@ class CaseRollup(CellKey, Counts):
         return f"{self.day} {self.region_prefix} {self.channel}"
 
 
+# The areas a leader's figures are asked for: province, city, county, township (their
+# prefix lengths, regions.rules.PREFIX_LENGTH).
+AREA_DEPTHS = (2, 4, 6, 9)
+
+
+class AreaDayTotal(Counts):
+    """A day's counters summed over a whole area, whatever its grids, categories, channels
+    and units: a subtree's figures for a year are then 365 rows, however many cases the
+    area holds (CaseRollup's cells are nearly one per case at province scale). Kept with
+    the rollup, from the same deltas; the rollup stays the source for breakdowns."""
+
+    depth = models.PositiveSmallIntegerField()  # one of AREA_DEPTHS: len(area)
+    area = models.CharField(max_length=9)  # the region prefix, cut to `depth`
+    day = models.DateField("登记日期")
+
+    class Meta:
+        verbose_name = "区域每日汇总"
+        verbose_name_plural = "区域每日汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["depth", "area", "day"], name="areadaytotal_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} @ {self.day}"
+
+
 class RollupState(models.Model):
     """One row: how far the incremental refresh has read the cases' changes."""
 

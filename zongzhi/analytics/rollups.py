@@ -15,9 +15,17 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Sum
+from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
-from zongzhi.analytics.models import COUNTERS, CaseFact, CaseRollup, RollupState
+from zongzhi.analytics.models import (
+    AREA_DEPTHS,
+    COUNTERS,
+    AreaDayTotal,
+    CaseFact,
+    CaseRollup,
+    RollupState,
+)
 from zongzhi.cases import rules as case_rules
 from zongzhi.cases.models import Case
 
@@ -126,21 +134,72 @@ _RECEIVED = COUNTERS.index("received")  # every case counts here: 0 means an emp
 
 
 def _apply(deltas: dict[Key, list[int]]) -> None:
-    """Add each key's deltas to its cell, creating the cell when it is new."""
+    """Add each key's deltas to its cell, creating the cell when it is new; the same for
+    the area totals the cells belong to."""
     for key, delta in deltas.items():
-        if not any(delta):
-            continue
         fields = _key_fields(key)
-        lookup = {k: v for k, v in fields.items() if k != "region_prefix"}
-        updated = CaseRollup.objects.filter(**lookup).update(
-            **{c: F(c) + d for c, d in zip(COUNTERS, delta, strict=True) if d}
+        _add(CaseRollup, {k: v for k, v in fields.items() if k != "region_prefix"}, fields, delta)
+    for (depth, area, day), delta in area_deltas(deltas).items():
+        lookup = {"depth": depth, "area": area, "day": day}
+        _add(AreaDayTotal, lookup, lookup, delta)
+
+
+def _add(model: Any, lookup: dict[str, Any], fields: dict[str, Any], delta: list[int]) -> None:
+    if not any(delta):
+        return
+    updated = model.objects.filter(**lookup).update(
+        **{c: F(c) + d for c, d in zip(COUNTERS, delta, strict=True) if d}
+    )
+    if not updated:
+        model.objects.create(**fields, **dict(zip(COUNTERS, delta, strict=True)))
+    elif delta[_RECEIVED] < 0:
+        # The last case left the cell: drop it, as a rebuild would never have made it
+        # (an empty cell would show as a group of zeros in every breakdown).
+        model.objects.filter(**lookup, received=0).delete()
+
+
+def area_deltas(deltas: dict[Key, list[int]]) -> dict[tuple[int, str, Any], list[int]]:
+    """The cells' deltas summed per area and day: a cell counts in every area above its
+    place (a case registered at a county counts in the county, not in a township)."""
+    areas: dict[tuple[int, str, Any], list[int]] = defaultdict(lambda: [0] * len(COUNTERS))
+    for (day, _, prefix, *_), delta in deltas.items():
+        for depth in AREA_DEPTHS:
+            if len(prefix) >= depth:
+                total = areas[(depth, prefix[:depth], day)]
+                for i, d in enumerate(delta):
+                    total[i] += d
+    return areas
+
+
+def area_totals_from(rollup: Any, totals: Any) -> int:
+    """Fill `totals` (AreaDayTotal) from `rollup` (CaseRollup): one grouped query per
+    depth. Takes the models, so that the migration that added the totals can call it
+    with its own."""
+    made = 0
+    for depth in AREA_DEPTHS:
+        groups = (
+            rollup.objects.annotate(length=Length("region_prefix"))
+            .filter(length__gte=depth)
+            .annotate(area=Substr("region_prefix", 1, depth))
+            .values("area", "day")
+            .annotate(**{f"n_{c}": Sum(c) for c in COUNTERS})
+            .order_by()
         )
-        if not updated:
-            CaseRollup.objects.create(**fields, **dict(zip(COUNTERS, delta, strict=True)))
-        elif delta[_RECEIVED] < 0:
-            # The last case left the cell: drop it, as a rebuild would never have made it
-            # (an empty cell would show as a group of zeros in every breakdown).
-            CaseRollup.objects.filter(**lookup, received=0).delete()
+        made += len(
+            totals.objects.bulk_create(
+                (
+                    totals(
+                        depth=depth,
+                        area=g["area"],
+                        day=g["day"],
+                        **{c: g[f"n_{c}"] for c in COUNTERS},
+                    )
+                    for g in groups.iterator(chunk_size=CHUNK)
+                ),
+                batch_size=CHUNK,
+            )
+        )
+    return made
 
 
 def _refresh_cases(case_ids: Iterable[int]) -> int:
@@ -200,6 +259,7 @@ def rebuild_rollups() -> int:
     """Throw the rollups away and compute them again from every case."""
     with transaction.atomic():
         state = _lock()
+        AreaDayTotal.objects.all().delete()
         CaseRollup.objects.all().delete()
         CaseFact.objects.all().delete()
         started = timezone.now()
@@ -240,6 +300,7 @@ def rebuild_rollups() -> int:
             ),
             batch_size=CHUNK,
         )
+        area_totals_from(CaseRollup, AreaDayTotal)
         state.refreshed_up_to = started
         state.refreshed_at = timezone.now()
         state.save()

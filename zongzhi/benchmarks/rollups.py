@@ -11,7 +11,14 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from zongzhi.analytics.models import COUNTERS, CaseFact, CaseRollup, RollupState
+from zongzhi.analytics.models import (
+    AREA_DEPTHS,
+    COUNTERS,
+    AreaDayTotal,
+    CaseFact,
+    CaseRollup,
+    RollupState,
+)
 from zongzhi.analytics.rollups import _CLOSED, RESOLVED_OUTCOMES, SATISFIED, STATE, rebuild_rollups
 from zongzhi.benchmarks.loading import is_postgres
 from zongzhi.cases import rules as case_rules
@@ -47,11 +54,12 @@ def rebuild_facts() -> dict[str, int]:
     keys = "day, region_id, region_prefix, category_id, channel, unit_id"
     columns = ", ".join(COUNTERS)
     fact, rollup, case = CaseFact._meta.db_table, CaseRollup._meta.db_table, Case._meta.db_table
+    totals = AreaDayTotal._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         state, _ = RollupState.objects.get_or_create(name=STATE)
         state = RollupState.objects.select_for_update().get(pk=state.pk)
         started = timezone.now()
-        cursor.execute(f'TRUNCATE "{rollup}", "{fact}"')
+        cursor.execute(f'TRUNCATE "{totals}", "{rollup}", "{fact}"')
         cursor.execute(
             f'INSERT INTO "{fact}" (case_id, {keys}, {columns}) '  # noqa: S608 — names from the code
             f"SELECT id, (registered_at AT TIME ZONE %s)::date, region_id, region_prefix, "
@@ -66,10 +74,20 @@ def rebuild_facts() -> dict[str, int]:
             f'FROM "{fact}" GROUP BY {keys}'
         )
         cells = cursor.rowcount
+        depths = ", ".join(f"({d})" for d in AREA_DEPTHS)
+        cursor.execute(
+            f'INSERT INTO "{totals}" (depth, area, day, {columns}) '  # noqa: S608 — names from the models
+            f"SELECT d.depth, substr(region_prefix, 1, d.depth) AS area, day, "
+            f"{', '.join(f'SUM({c})' for c in COUNTERS)} "
+            f'FROM "{rollup}" JOIN (VALUES {depths}) AS d(depth) '
+            "ON length(region_prefix) >= d.depth GROUP BY d.depth, area, day"
+        )
+        areas = cursor.rowcount
         state.refreshed_up_to = started
         state.refreshed_at = timezone.now()
         state.save()
     with connection.cursor() as cursor:
         cursor.execute(f'ANALYZE "{fact}"')
         cursor.execute(f'ANALYZE "{rollup}"')
-    return {"casefact": facts, "caserollup": cells}
+        cursor.execute(f'ANALYZE "{totals}"')
+    return {"casefact": facts, "caserollup": cells, "areadaytotal": areas}

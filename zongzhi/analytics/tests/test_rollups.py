@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from zongzhi.accounts.rules import Role
 from zongzhi.analytics import indicators, rollups
-from zongzhi.analytics.models import COUNTERS, CaseFact, CaseRollup
+from zongzhi.analytics.models import COUNTERS, AreaDayTotal, CaseFact, CaseRollup
 from zongzhi.analytics.tests import case_rows
 from zongzhi.analytics.tests.case_rows import DAY0
 from zongzhi.cases import services
@@ -48,6 +48,21 @@ def cells() -> dict[tuple[Any, ...], tuple[int, ...]]:
         assert all(n >= 0 for n in counts), f"a negative count in {key}: {counts}"
         assert row.received > 0, f"an empty cell left behind: {key}"
         found[key] = counts
+    # Each area's daily totals are the sums of the cells within it, and never empty.
+    areas: dict[tuple[Any, ...], list[int]] = {}
+    for (day, _, prefix, *_), counts in found.items():
+        for depth in (2, 4, 6, 9):  # province, city, county, township
+            if len(prefix) >= depth:
+                total = areas.setdefault(("area", depth, prefix[:depth], day), [0] * len(counts))
+                areas[("area", depth, prefix[:depth], day)] = [
+                    a + b for a, b in zip(total, counts, strict=True)
+                ]
+    stored = {
+        ("area", t.depth, t.area, t.day): [getattr(t, c) for c in COUNTERS]
+        for t in AreaDayTotal.objects.all()
+    }
+    assert stored == areas
+    found.update({key: tuple(counts) for key, counts in areas.items()})
     return found
 
 

@@ -10,7 +10,7 @@ from django.db.models import Max
 
 from zongzhi.accounts.models import User
 from zongzhi.analytics import indicators
-from zongzhi.analytics.models import COUNTERS, CaseRollup
+from zongzhi.analytics.models import COUNTERS, AreaDayTotal, CaseRollup
 from zongzhi.analytics.rollups import rebuild_rollups
 from zongzhi.benchmarks import cases as generated_cases
 from zongzhi.benchmarks.province import PROVINCE, generate_province
@@ -137,7 +137,7 @@ def test_the_sql_rebuild_equals_the_apps_rebuild(province: None) -> None:
             CaseRollup.objects.values_list(
                 "day", "region_id", "category_id", "channel", "unit_id", *COUNTERS
             )
-        )
+        ) | set(AreaDayTotal.objects.values_list("depth", "area", "day", *COUNTERS))
 
     ours = cells()
     rebuild_rollups()
@@ -239,7 +239,7 @@ def test_the_indexes_dropped_for_the_load_come_back_as_they_were() -> None:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="worker processes on PostgreSQL")
-@pytest.mark.django_db(transaction=True)  # the workers see only what is committed
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # workers see commits only
 def test_two_worker_processes_write_the_same_cases_as_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
