@@ -32,6 +32,7 @@ from zongzhi.benchmarks.loading import (
     reset_sequences,
     server_cpu_seconds,
     skip_foreign_key_triggers,
+    vacuum_and_analyze,
 )
 from zongzhi.categories.models import Category
 from zongzhi.core.demo import COUNTY_UNITS, TOWNSHIP_UNITS
@@ -407,6 +408,9 @@ def generate_province(
         )
         with phases.phase("rollups") as rows:
             rows.update(rebuild_facts())
+    if is_postgres():
+        with phases.phase("analyze", atomic=False):
+            vacuum_and_analyze([CASE_MODELS[0]])
     with phases.phase("foreign keys"):
         check_foreign_keys(
             [
