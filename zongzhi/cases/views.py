@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,7 +38,7 @@ def case_index(request: HttpRequest) -> HttpResponse:
     cases = selectors.case_list(
         request.user, todo=todo, status=status, overdue=overdue, search=search
     )
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.case_page(cases, request.GET.get("page"), PAGE_SIZE)
     rows = selectors.with_urgency(page.object_list, today=timezone.localdate())
     return render(
         request,
