@@ -37,7 +37,7 @@ from zongzhi.accounts.rules import Role
 from zongzhi.accounts.tokens import create_client_system
 from zongzhi.analytics import indicators
 from zongzhi.benchmarks.province import PROVINCE
-from zongzhi.briefings.models import DailyReportItem
+from zongzhi.briefings.models import DailyReport, DailyReportItem
 from zongzhi.briefings.services import compile_daily_reports
 from zongzhi.cases.models import Case
 from zongzhi.cases.services import sweep_deadlines
@@ -309,6 +309,8 @@ def measure_indicators(report: Report, root: Region, samples: int, today: date) 
 
 
 def measure_daily_report(report: Report) -> None:
+    # A second run on the same database would find today's reports made and time nothing.
+    DailyReport.objects.filter(report_date=timezone.localdate()).delete()
     started = perf_counter()
     made = compile_daily_reports(send=False)
     seconds = perf_counter() - started
@@ -372,10 +374,11 @@ def ledger(root: Region, rows: int) -> tuple[User, bytes]:
     headers = [c.header for c in HAZARD_COLUMNS]
     ws.append(headers)
     found = timezone.localdate() - timedelta(days=30)
+    run = timezone.now().strftime("%H%M%S")  # a rerun imports new rows, not known ones
     for n in range(rows):
         village = villages[n % len(villages)]
         cells = {
-            H.TITLE: f"基准台账隐患{n + 1}号",
+            H.TITLE: f"基准台账隐患{run}-{n + 1}号",
             H.DESCRIPTION: "小区物业上调停车费，业主集体反对，多次聚集。",
             H.CATEGORY: categories[n % len(categories)],
             H.REGION_CODE: village.code,
