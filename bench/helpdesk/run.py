@@ -51,7 +51,7 @@ DAYS = 730  # tickets were created over the past two years …
 GROWTH = 2.0  # … and the last day sees twice the tickets of the first, as on our side
 OPEN_RECENT, OPEN_OLD = 0.70, 0.06  # share open: in the last 30 days, and before (stalled)
 WORKERS = 2  # processes at once: one per core, as on our side
-LIST_WARMUP = 20
+LIST_WARMUP = 20  # untimed ticket-list samples, split over the workers
 LIST_PAGE = "/helpdesk/tickets/"
 API_TICKETS = "/helpdesk/api/tickets/"
 # The ticket list's table loads its rows from this URL, written into the page's script.
