@@ -89,6 +89,12 @@ def _weighted[T](pairs: Sequence[tuple[T, float]]) -> tuple[list[T], list[float]
     return [v for v, _ in pairs], list(accumulate(w for _, w in pairs))
 
 
+@cache
+def opening(day: date) -> datetime:
+    """08:30 on `day` in the site's time zone: the office opens, the morning sweep runs."""
+    return datetime.combine(day, time(8, 30), timezone.get_current_timezone()).astimezone(UTC)
+
+
 def tracking_code(day: date, n: int, salt: int) -> str:
     """The date and six characters, distinct for every n below 32⁶: n times an odd number
     modulo 2³⁰ is a permutation, so no two cases share a code and none needs checking."""
@@ -107,8 +113,6 @@ class _Dates:
     def __init__(self, today: date) -> None:
         self.calendar = current_calendar()
         self.today = today
-        tz = timezone.get_current_timezone()
-        self._tz = tz
 
     @cache  # noqa: B019 — one instance per generation run
     def deadline(self, start: date, n: int, counting: str) -> date:
@@ -121,10 +125,6 @@ class _Dates:
             if n
             else self.calendar.next_workday_from(start)
         )
-
-    @cache  # noqa: B019
-    def opening(self, day: date) -> datetime:
-        return datetime.combine(day, time(8, 30), self._tz).astimezone(UTC)
 
 
 class _Policies:
@@ -349,7 +349,7 @@ class _CaseGenerator:
 
     def _at(self, day: date, after: datetime | None) -> datetime:
         """A moment in working hours on `day`, and after `after`."""
-        at = self.dates.opening(day) + timedelta(seconds=int(self.rng.random() * WORK_SECONDS))
+        at = opening(day) + timedelta(seconds=int(self.rng.random() * WORK_SECONDS))
         if after is not None and at <= after:
             at = after + timedelta(minutes=self.between(5, 90))
         return at

@@ -27,7 +27,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections
-from django.db.models import Count
 from django.test import Client
 from django.utils import timezone
 from openpyxl import Workbook
@@ -364,9 +363,9 @@ def ledger(root: Region, rows: int) -> tuple[User, bytes]:
         Unit.objects.filter(region=township, is_active=True).values_list("name", flat=True)
     )
     categories = list(
-        Category.objects.filter(parent__isnull=False, is_active=True)
-        .annotate(n=Count("pk"))
-        .values_list("name", flat=True)[:20]
+        Category.objects.filter(parent__isnull=False, is_active=True).values_list(
+            "name", flat=True
+        )[:20]
     )
     workbook = Workbook()
     ws = workbook.active

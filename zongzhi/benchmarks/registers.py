@@ -3,11 +3,9 @@ reports, care files. Written as the services leave them (codes, prefixes, dates,
 first timeline entry), without the history a real register would also have."""
 
 import random
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from django.utils import timezone
-
-from zongzhi.benchmarks.cases import tracking_code
+from zongzhi.benchmarks.cases import opening, tracking_code
 from zongzhi.benchmarks.loading import Table, next_id
 from zongzhi.benchmarks.province import Province, person_name
 from zongzhi.care import rules as care_rules
@@ -39,9 +37,7 @@ H = Hazard.Status
 
 
 def _moment(day: date, rng: random.Random) -> datetime:
-    tz = timezone.get_current_timezone()
-    opening = datetime.combine(day, time(8, 30), tz).astimezone(UTC)
-    return opening + timedelta(seconds=rng.randrange(9 * 3600))
+    return opening(day) + timedelta(seconds=rng.randrange(9 * 3600))
 
 
 def generate_hazards(

@@ -9,20 +9,24 @@ open cases, the warnings and orders the sweeps up to yesterday would have left, 
 rows and timeline entries the services write; today's are left to today's sweep.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from functools import cache
 
 from django.db.models import Max, OuterRef, Subquery
-from django.utils import timezone
 
+from zongzhi.benchmarks.cases import opening
 from zongzhi.benchmarks.loading import Table, next_id
 from zongzhi.cases import rules
 from zongzhi.cases.models import Case, CaseEvent, DeadlineAlert, DeadlinePolicy, SupervisionOrder
 from zongzhi.cases.rules import Step
+from zongzhi.cases.services.supervision import (
+    DEFAULT_SUPERVISION_DAYS,
+    OVERDUE_ORDER_NOTE,
+    OVERDUE_ORDER_TEXT,
+)
 from zongzhi.workdays.selectors import current_calendar
 
 MODELS = [SupervisionOrder, DeadlineAlert]
-ORDER_TEXT = "该事项已超过办理期限（{:%Y-%m-%d}），请主办单位说明情况并加快办理。"
 
 
 def generate_sweeps(*, today: date) -> dict[str, int]:
@@ -68,10 +72,10 @@ def generate_sweeps(*, today: date) -> dict[str, int]:
         if day > yesterday:
             continue
         at = opening(day) + timedelta(minutes=1)
-        answer_due_on = answer_due(day, answer_days.get(policy_id) or 3)
-        orders.write((order_id, pk, ORDER_TEXT.format(due_on), at, True, due_on, answer_due_on,
-                      ""))  # fmt: skip
-        events.write((pk, Step.SUPERVISE, status, status, at, "系统", "超期自动督办", {
+        answer_due_on = answer_due(day, answer_days.get(policy_id) or DEFAULT_SUPERVISION_DAYS)
+        text = OVERDUE_ORDER_TEXT.format(due_on)
+        orders.write((order_id, pk, text, at, True, due_on, answer_due_on, ""))
+        events.write((pk, Step.SUPERVISE, status, status, at, "系统", OVERDUE_ORDER_NOTE, {
             "order": order_id, "for_due_on": due_on.isoformat(), "automatic": True,
         }))  # fmt: skip
         order_id += 1
@@ -87,9 +91,3 @@ def generate_sweeps(*, today: date) -> dict[str, int]:
         "deadlinealert": alerts.count,
         "caseevent": events.count,
     }
-
-
-@cache
-def opening(day: date) -> datetime:
-    """08:30 on `day`, when the sweep runs, in the site's time zone."""
-    return datetime.combine(day, time(8, 30), timezone.get_current_timezone()).astimezone(UTC)

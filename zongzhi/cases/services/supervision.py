@@ -84,6 +84,12 @@ def case_refuse_extension(*, by: Any, case: Case, note: str) -> Case:
     return _take_step(by=by, case=case, step=Step.REFUSE_EXTENSION, note=note, write=write)
 
 
+# The sweep's order on a missed deadline: its text and the timeline's note.
+OVERDUE_ORDER_TEXT = "该事项已超过办理期限（{:%Y-%m-%d}），请主办单位说明情况并加快办理。"
+OVERDUE_ORDER_NOTE = "超期自动督办"
+DEFAULT_SUPERVISION_DAYS = 3  # for a case without a deadline policy
+
+
 def _issue_order(
     case: Case,
     *,
@@ -95,7 +101,9 @@ def _issue_order(
 ) -> SupervisionOrder:
     """One supervision order: a leader's (`by`), or the sweep's for the deadline `missed`.
     The answer is due in `answer_days` working days, or as the case's policy says."""
-    days = answer_days or (case.policy.supervision_days if case.policy else 3)
+    days = answer_days or (
+        case.policy.supervision_days if case.policy else DEFAULT_SUPERVISION_DAYS
+    )
     return SupervisionOrder.objects.create(
         case=case,
         text=text,
@@ -140,14 +148,14 @@ def _overdue_order(case: Case, today: date) -> bool:
             raise Refused("期限已变")
         order = _issue_order(
             c.case,
-            text=f"该事项已超过办理期限（{due_on:%Y-%m-%d}），请主办单位说明情况并加快办理。",
+            text=OVERDUE_ORDER_TEXT.format(due_on),
             answer_from=today,
             missed=due_on,
         )
         c.data.update(order=order.pk, for_due_on=due_on.isoformat(), automatic=True)
 
     try:
-        _take_step(by=SYSTEM, case=case, step=Step.SUPERVISE, note="超期自动督办", write=write)
+        _take_step(by=SYSTEM, case=case, step=Step.SUPERVISE, note=OVERDUE_ORDER_NOTE, write=write)
     except (IntegrityError, Refused):
         return False
     return True
