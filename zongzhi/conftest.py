@@ -4,6 +4,7 @@ The county 530424 has two townships. Everyone in the cast works in township T1 (
 unit or grid inside it); township T2 and everything in it is "outside" for all of them.
 """
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,10 +22,14 @@ from zongzhi.regions.sources import DivisionRow
 from zongzhi.units.models import Unit
 from zongzhi.units.services import unit_create
 
-# Speed is measured by `make bench`, not by timed tests: a slow shared CI machine must not
-# turn a correct property into a failure.
-settings.register_profile("zongzhi", deadline=None)
-settings.load_profile("zongzhi")
+# How hard the property tests look, chosen by HYPOTHESIS_PROFILE: "ci" (the default, what
+# `make test` and CI run: a few examples each, different ones every run) or "thorough" (ten
+# times as many, for a local run after touching a rule). Tests state no counts of their own.
+# No deadline: speed is measured by `make bench`, and a slow shared CI machine must not turn
+# a correct property into a failure.
+settings.register_profile("ci", deadline=None, max_examples=10)
+settings.register_profile("thorough", deadline=None, max_examples=100)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 PASSWORD = "Test-pass-2026"
 

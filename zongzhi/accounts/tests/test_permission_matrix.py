@@ -435,7 +435,7 @@ def test_lists_show_exactly_what_the_single_check_allows(cast: Cast, role: Role)
 
 
 @pytest.mark.django_db
-@settings(max_examples=25, deadline=None)
+@settings(deadline=None)
 @given(
     holdings=st.lists(
         st.tuples(st.sampled_from(list(Role)), st.integers(min_value=0, max_value=20)),

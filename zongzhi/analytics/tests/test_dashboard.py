@@ -443,7 +443,7 @@ def test_standard_periods_end_today_and_start_where_they_say(today: date) -> Non
     assert selectors.months_between(month.start, today) == [month.start]
 
 
-@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(shapes=st.lists(case_rows.shape(), min_size=1, max_size=25), data=st.data())
 def test_each_place_sums_its_subtree_and_grid_counts_equal_the_open_records(
     cast: Cast, shapes: list[Shape], data: Any

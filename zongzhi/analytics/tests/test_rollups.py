@@ -168,7 +168,7 @@ def test_rollups_equal_the_cases_after_a_rebuild_and_after_random_changes_and_re
                         due_on=None,
                     )
 
-    @settings(max_examples=40, suppress_health_check=SLOW)
+    @settings(suppress_health_check=SLOW)
     @given(
         specs=st.lists(case_spec, min_size=1, max_size=25),
         first=st.lists(change, max_size=12),
@@ -347,7 +347,7 @@ def test_rollups_equal_the_cases_walked_through_the_services_with_refreshes_in_b
             case "merge":
                 s.case_merge(by=centre, case=case, into=other)
 
-    @settings(max_examples=6, suppress_health_check=SLOW)
+    @settings(suppress_health_check=SLOW)
     @given(data=st.data())
     def check(data: st.DataObject) -> None:
         with transaction.atomic():

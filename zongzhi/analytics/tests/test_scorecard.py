@@ -269,7 +269,7 @@ def test_only_administrators_set_weights(cast: Cast) -> None:
     assert stored() == {}
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=30)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     drawn=st.dictionaries(
         st.sampled_from(sorted(sc.SCORABLE)),

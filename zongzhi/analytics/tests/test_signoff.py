@@ -390,7 +390,6 @@ def test_a_reopened_month_is_approved_again_with_the_figures_of_then(cast: Cast)
 
 
 @settings(
-    max_examples=25,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(

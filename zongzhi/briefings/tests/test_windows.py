@@ -68,7 +68,7 @@ hours = st.integers(min_value=-3 * 24, max_value=SPAN_DAYS * 24)
 days = st.integers(min_value=-3, max_value=SPAN_DAYS)
 
 
-@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     runs=st.lists(st.integers(0, SPAN_DAYS), min_size=1, max_size=6, unique=True),
     new_case_hours=st.lists(hours, min_size=3, max_size=3),

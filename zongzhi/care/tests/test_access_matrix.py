@@ -220,7 +220,6 @@ def _expected(
 
 @pytest.mark.django_db
 @settings(
-    max_examples=100,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(situation=situations())

@@ -480,7 +480,7 @@ def test_random_steps_by_random_people_keep_every_case_and_its_timeline_consiste
     cast: Cast,
 ) -> None:
     CaseLife.people = People(cast)
-    run_state_machine_as_test(CaseLife, settings=settings(max_examples=15, stateful_step_count=40))
+    run_state_machine_as_test(CaseLife, settings=settings(stateful_step_count=40))
 
 
 # --- A merge is one step on two cases: all of it or none of it ----------------------

@@ -193,7 +193,7 @@ def test_no_one_registers_a_hazard_outside_their_places(cast: Cast) -> None:
     assert not Hazard.objects.exists()
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     ago=st.integers(min_value=0, max_value=800),
     level=st.sampled_from(Hazard.Level.values),

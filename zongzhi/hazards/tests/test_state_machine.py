@@ -188,6 +188,4 @@ def test_random_steps_by_random_people_keep_the_hazard_and_its_timeline_consiste
         "care": cast.by_role[Role.CARE_WORKER],
         "other_unit": make_user("t2_police", Role.UNIT_HANDLER, unit=cast.units.t2_station),
     }
-    run_state_machine_as_test(
-        HazardLife, settings=settings(max_examples=15, stateful_step_count=25)
-    )
+    run_state_machine_as_test(HazardLife, settings=settings(stateful_step_count=25))
