@@ -5,6 +5,9 @@ status it leads to (None: the status stays), and the action (accounts.rules.Acti
 actor needs. The services look a step up here before they write anything, so a step that
 is not in the table cannot happen, and a test walks random sequences of steps to show
 that no sequence reaches a status outside `Status`.
+
+Whether a step may be taken now is stated once, in `refusal`: the case page offers a step
+when it says yes, and the services take a step only when it says yes.
 """
 
 from dataclasses import dataclass
@@ -16,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zongzhi.accounts.rules import Action
+from zongzhi.regions.rules import Level
 from zongzhi.workdays.rules import Counting, WorkCalendar
 
 # 群体性: a case involving this many people or more.
@@ -160,19 +164,149 @@ class Refused(Exception):
     """A step that may not be taken now. The message says why, in the user's words."""
 
 
+def _status_refusal(transition: Transition, status: Status | None) -> str | None:
+    if status is None:
+        if transition.sources:
+            return gettext("事项尚未登记，不能%(step)s") % {"step": transition.name}
+        return None
+    if status not in transition.sources:
+        return gettext("事项当前状态为“%(status)s”，不能%(step)s") % {
+            "status": STATUS_NAMES[status],
+            "step": transition.name,
+        }
+    return None
+
+
 def check_step(step: Step, status: Status | None) -> Transition:
     """The transition for `step` from `status`, or Refused with the reason."""
     transition = STEPS[step]
-    if status is None:
-        if transition.sources:
-            raise Refused(gettext("事项尚未登记，不能%(step)s") % {"step": transition.name})
-        return transition
-    if status not in transition.sources:
-        raise Refused(
-            gettext("事项当前状态为“%(status)s”，不能%(step)s")
-            % {"status": STATUS_NAMES[status], "step": transition.name}
-        )
+    reason = _status_refusal(transition, status)
+    if reason is not None:
+        raise Refused(reason)
     return transition
+
+
+# --- May this step be taken now? ----------------------------------------------------------
+#
+# One answer for both the case page (which forms it offers) and the services (which take
+# the step): `refusal(step, facts)`. The facts are read from the database by
+# `selectors.case_facts`; the rules here only look at them.
+
+# The message accounts.permissions.require raises, so a refusal for want of the right reads
+# the same whichever door the step was asked through.
+NOT_PERMITTED = "您无权在此范围内进行该操作"
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the rules need to know of a case, and of the person who would act on it, to
+    say whether a step may be taken now."""
+
+    status: Status | None
+    # The actions the actor holds over this case, each checked where it applies (the
+    # centre's work against the centre, the rest against the case's place and units).
+    permitted: frozenset[Action]
+    # A superuser or the system: they act for the lead unit, and answer for any unit.
+    acts_for_every_unit: bool = False
+    # The actor's units on this case through which they may handle it, or mediate it.
+    handling_units: frozenset[int] = frozenset()
+    mediating_units: frozenset[int] = frozenset()
+    lead_unit: int | None = None
+    # The people's mediation committees (人民调解委员会) among the units on the case.
+    committees: frozenset[int] = frozenset()
+    paused: bool = False
+    extension_pending: bool = False
+    extensions_granted: int = 0
+    is_petition: bool = False
+    # The units summoned (吹哨) that have not answered yet.
+    summoned_units: frozenset[int] = frozenset()
+    supervision_unanswered: bool = False
+    # The centre answering for the case, for 上报: its level, and whether one is above it.
+    centre_level: Level = Level.TOWNSHIP
+    centre_has_parent: bool = True
+
+    def units_for(self, action: Action) -> frozenset[int]:
+        if action == Action.HANDLE_CASE:
+            return self.handling_units
+        if action == Action.MEDIATE_CASE:
+            return self.mediating_units
+        return frozenset()
+
+
+@dataclass(frozen=True)
+class Refusal:
+    reason: str
+    # The actor may not do this here at all (PermissionDenied), rather than not now.
+    not_permitted: bool = False
+
+
+def acting_unit(facts: CaseFacts, transition: Transition) -> int | None:
+    """The unit the actor acts for when taking the step: the lead unit when they are in
+    it (a lead-only step needs it), else the first of their units on the case."""
+    if facts.acts_for_every_unit:
+        return facts.lead_unit
+    units = facts.units_for(transition.action)
+    if not units:
+        return None
+    if facts.lead_unit in units:
+        return facts.lead_unit
+    return min(units)
+
+
+def answerable_summonses(facts: CaseFacts) -> frozenset[int]:
+    """The summoned units, not yet answered, for which the actor may answer (报到)."""
+    if facts.acts_for_every_unit:  # the system answers for any department
+        return facts.summoned_units
+    return facts.summoned_units & facts.handling_units
+
+
+def refusal(step: Step, facts: CaseFacts) -> Refusal | None:
+    """Why `step` may not be taken now on the case the facts describe, by the actor they
+    describe; None when it may. Checked in this order: the status, the actor's right,
+    the lead unit, then the step's own precondition."""
+    transition = STEPS[step]
+    reason = _status_refusal(transition, facts.status)
+    if reason is not None:
+        return Refusal(reason)
+    if transition.action not in facts.permitted:
+        return Refusal(NOT_PERMITTED, not_permitted=True)
+    if (
+        transition.lead_only
+        and not facts.acts_for_every_unit
+        and facts.lead_unit not in facts.handling_units
+    ):
+        return Refusal(gettext("只有主办单位可以%(step)s") % {"step": transition.name})
+    reason = _precondition_refusal(step, facts, transition)
+    return None if reason is None else Refusal(reason)
+
+
+def _precondition_refusal(step: Step, facts: CaseFacts, transition: Transition) -> str | None:
+    match step:
+        case Step.PAUSE if facts.paused:
+            return "计时已中止"
+        case Step.RESUME if not facts.paused:
+            return "计时没有中止"
+        case Step.REQUEST_EXTENSION if facts.extension_pending:
+            return "已有一份延期申请待审批"
+        case Step.REQUEST_EXTENSION if (
+            facts.is_petition and facts.extensions_granted >= PETITION_EXTENSION_LIMIT
+        ):
+            return "信访事项只能延期一次（信访工作条例第34条）"
+        case Step.GRANT_EXTENSION | Step.REFUSE_EXTENSION if not facts.extension_pending:
+            return "没有待审批的延期申请"
+        case Step.ANSWER_WHISTLE if not answerable_summonses(facts):
+            return "您所在单位没有待报到的吹哨"
+        case Step.ANSWER_SUPERVISION | Step.ANSWER_SUPERVISION_AT_CENTRE if (
+            not facts.supervision_unanswered
+        ):
+            return "没有待反馈的督办"
+        case Step.AGREE:
+            # The committee that signs is the one the mediator acts for, or the lead unit.
+            if not ({acting_unit(facts, transition), facts.lead_unit} & facts.committees):
+                return "调解协议书须由人民调解委员会出具：请由调委会主办或以调委会调解员身份制作"
+        case Step.ESCALATE if facts.centre_level <= Level.COUNTY or not facts.centre_has_parent:
+            return "县综治中心是最高一级，不能再上报"
+    return None
 
 
 def status_after(step: Step, status: Status | None) -> Status:

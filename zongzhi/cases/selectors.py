@@ -188,24 +188,13 @@ FORM_OF_STEP[Step.ANSWER_SUPERVISION_AT_CENTRE] = "answer_supervision"
 
 
 def allowed_forms(user: Any, case: Case) -> list[str]:
-    """The step forms to show this user on this case now: the transition table says the
-    step is possible from the status, the user holds its action over the case, and the
-    step's own precondition holds. The services check all of it again when a form is sent."""
-    status = case.status_enum
-    grants = grants_of(user)
-    superuser = getattr(user, "is_superuser", False)
-    target = case.scope_target()
+    """The step forms to show this user on this case now: those whose step the rules let
+    them take (`rules.refusal`, the same answer the services act on when a form is sent).
+    `case` should come from `case_for_page`, which reads what the rules look at."""
+    facts = case_facts(user, case)
     forms: list[str] = []
     for step in rules.MANUAL_STEPS:
-        transition = rules.STEPS[step]
-        if status not in transition.sources:
-            continue
-        if not can(user, transition.action, case.target_for(transition.action)):
-            continue
-        units = acting_units(grants, transition.action, target)
-        if transition.lead_only and not superuser and case.lead_unit_id not in units:
-            continue
-        if not _precondition(step, case, units):
+        if rules.refusal(step, facts) is not None:
             continue
         form = FORM_OF_STEP[step]
         if form not in forms:
@@ -213,31 +202,38 @@ def allowed_forms(user: Any, case: Case) -> list[str]:
     return forms
 
 
-def _precondition(step: Step, case: Case, units: frozenset[int]) -> bool:
-    pending = [
-        e for e in case.extension_requests.all() if e.decision == ExtensionRequest.Decision.PENDING
-    ]
-    match step:
-        case Step.PAUSE:
-            return case.paused_since is None
-        case Step.RESUME:
-            return case.paused_since is not None
-        case Step.GRANT_EXTENSION | Step.REFUSE_EXTENSION:
-            return bool(pending)
-        case Step.REQUEST_EXTENSION:
-            return not pending and case.due_on is not None
-        case Step.ANSWER_WHISTLE:
-            return any(s.answered_at is None and s.unit_id in units for s in case.summonses.all())
-        case Step.ANSWER_SUPERVISION | Step.ANSWER_SUPERVISION_AT_CENTRE:
-            return any(o.answered_at is None for o in case.supervision_orders.all())
-        case Step.AGREE:
-            committee = Unit.Kind.MEDIATION_COMMITTEE
-            return (case.lead_unit is not None and case.lead_unit.kind == committee) or any(
-                a.unit.kind == committee and a.unit_id in units for a in case.assignments.all()
-            )
-        case Step.ESCALATE:
-            return case.centre.parent_id is not None and case.centre.level > Level.COUNTY
-    return True
+# The actions some step needs; the actor's right to each is one fact about the case.
+STEP_ACTIONS = frozenset(t.action for t in rules.STEPS.values())
+
+
+def case_facts(user: Any, case: Case) -> rules.CaseFacts:
+    """What `rules.refusal` needs to know of the case and of `user`. It reads the case's
+    assignments (with their units), extension requests, summonses and supervision orders
+    through `.all()`, so a case fetched with those prefetched costs no further query."""
+    grants = grants_of(user)
+    target = case.scope_target()
+    committee = Unit.Kind.MEDIATION_COMMITTEE
+    committees = {a.unit_id for a in case.assignments.all() if a.unit.kind == committee}
+    if case.lead_unit is not None and case.lead_unit.kind == committee:
+        committees.add(case.lead_unit.pk)
+    decisions = [e.decision for e in case.extension_requests.all()]
+    return rules.CaseFacts(
+        status=case.status_enum,
+        permitted=frozenset(a for a in STEP_ACTIONS if can(user, a, case.target_for(a))),
+        acts_for_every_unit=getattr(user, "is_superuser", False),
+        handling_units=acting_units(grants, Action.HANDLE_CASE, target),
+        mediating_units=acting_units(grants, Action.MEDIATE_CASE, target),
+        lead_unit=case.lead_unit_id,
+        committees=frozenset(committees),
+        paused=case.paused_since is not None,
+        extension_pending=ExtensionRequest.Decision.PENDING in decisions,
+        extensions_granted=decisions.count(ExtensionRequest.Decision.GRANTED),
+        is_petition=case.is_petition,
+        summoned_units=frozenset(s.unit_id for s in case.summonses.all() if s.answered_at is None),
+        supervision_unanswered=any(o.answered_at is None for o in case.supervision_orders.all()),
+        centre_level=Level(case.centre.level),
+        centre_has_parent=case.centre.parent_id is not None,
+    )
 
 
 def supervision_list(user: Any, *, today: date) -> dict[str, Any]:

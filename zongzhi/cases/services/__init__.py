@@ -1,7 +1,8 @@
 """Every write to a case. Each public service is one step of the state machine and goes
-through `_take_step`, the one place that locks the case, checks the step against the
-transition table and the actor against their scope, runs the step's own checks and
-writes, and appends the timeline entry — all in one transaction. A refused step raises
+through `_take_step`, the one place that locks the case, asks `rules.refusal` whether the
+step may be taken (its status, the actor's scope and unit, its precondition — the answer
+the case page offers its forms by), runs the step's own input checks and writes, and
+appends the timeline entry — all in one transaction. A refused step raises
 `Refused`, `PermissionDenied` or `ValidationError` and leaves everything as it was.
 """
 

@@ -11,7 +11,7 @@ from zongzhi.cases.models import (
     MediationAgreement,
     MediationSession,
 )
-from zongzhi.cases.rules import Refused, Step
+from zongzhi.cases.rules import Step
 from zongzhi.cases.services.steps import (
     StepContext,
     _take_step,
@@ -56,12 +56,13 @@ def case_record_session(
 
 
 def _committee_for(c: StepContext) -> Unit:
+    """The committee that signs: the mediator's own, else the lead unit (the rules made
+    sure one of them is a committee)."""
     committee = Unit.Kind.MEDIATION_COMMITTEE
     if c.unit is not None and c.unit.kind == committee:
         return c.unit
-    if c.case.lead_unit is not None and c.case.lead_unit.kind == committee:
-        return c.case.lead_unit
-    raise Refused("调解协议书须由人民调解委员会出具：请由调委会主办或以调委会调解员身份制作")
+    assert c.case.lead_unit is not None and c.case.lead_unit.kind == committee
+    return c.case.lead_unit
 
 
 def case_make_agreement(

@@ -5,15 +5,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.translation import gettext
 
-from zongzhi.accounts.permissions import grants_of, require
-from zongzhi.accounts.rules import UNIT_WORK, Action, acting_units
+from zongzhi.accounts.rules import UNIT_WORK, Action
 from zongzhi.cases import deadlines, rules
 from zongzhi.cases.models import Assignment, Case, CaseEvent, ClockPause, ExtensionRequest
 from zongzhi.cases.rules import Refused, Status, Step
+from zongzhi.cases.selectors import case_facts
 from zongzhi.core.services import actor_id, actor_name, refresh_from
 from zongzhi.notifications.services import on_case_event
 from zongzhi.units.models import Unit
@@ -35,25 +36,9 @@ class StepContext:
     by: Any
     unit: Unit | None
     today: date
+    facts: rules.CaseFacts
     data: dict[str, Any] = field(default_factory=dict)
     note: str = ""
-
-
-def _acting_unit(by: Any, case: Case, transition: rules.Transition) -> Unit | None:
-    """The unit the actor acts for on this case; a lead-only step needs the lead unit."""
-    if getattr(by, "is_superuser", False):
-        return case.lead_unit
-    target = case.scope_target()
-    units = acting_units(grants_of(by), transition.action, target)
-    if transition.lead_only:
-        if case.lead_unit_id not in units:
-            raise Refused(gettext("只有主办单位可以%(step)s") % {"step": transition.name})
-        return case.lead_unit
-    if not units:
-        return None
-    if case.lead_unit_id in units:
-        return case.lead_unit
-    return Unit.objects.get(pk=min(units))
 
 
 _NOT_RECHECKED = [f.name for f in Case._meta.get_fields() if f.is_relation] + [
@@ -90,16 +75,29 @@ def _take_step(
         locked = (
             Case.objects.select_for_update(of=("self",))
             .select_related("lead_unit", "centre", "region", "category__parent")
-            .prefetch_related("assignments")
+            .prefetch_related(
+                # What the rules look at (selectors.case_facts), as the case page reads it.
+                Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
+                "extension_requests",
+                "summonses",
+                "supervision_orders",
+            )
             .get(pk=case.pk)
         )
         before = locked.status_enum
-        transition = rules.check_step(step, before)
-        require(by, transition.action, locked.target_for(transition.action))
+        facts = case_facts(by, locked)
+        refused = rules.refusal(step, facts)
+        if refused is not None:
+            if refused.not_permitted:
+                raise PermissionDenied(refused.reason)
+            raise Refused(refused.reason)
+        transition = rules.STEPS[step]
         unit = None
         if transition.action in UNIT_WORK or transition.action == Action.MEDIATE_CASE:
-            unit = _acting_unit(by, locked, transition)
-        context = StepContext(case=locked, by=by, unit=unit, today=_today(), note=note.strip())
+            unit = _unit(locked, rules.acting_unit(facts, transition))
+        context = StepContext(
+            case=locked, by=by, unit=unit, today=_today(), facts=facts, note=note.strip()
+        )
         if write is not None:
             write(context)
         locked.status = rules.status_after(step, before)
@@ -110,6 +108,14 @@ def _take_step(
         _append(locked, step, before, by=by, unit=unit, note=context.note, data=context.data)
     refresh_from(case, locked)
     return case
+
+
+def _unit(case: Case, pk: int | None) -> Unit | None:
+    if pk is None:
+        return None
+    if pk == case.lead_unit_id:
+        return case.lead_unit
+    return next(a.unit for a in case.assignments.all() if a.unit_id == pk)
 
 
 def _append(

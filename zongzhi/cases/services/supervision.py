@@ -29,14 +29,10 @@ from zongzhi.workdays.selectors import current_calendar
 
 
 def _pending_extension(case: Case) -> ExtensionRequest:
-    pending = (
-        ExtensionRequest.objects.select_for_update()
-        .filter(case=case, decision=ExtensionRequest.Decision.PENDING)
-        .first()
+    """The request to decide; the rules made sure there is one (and only one may wait)."""
+    return ExtensionRequest.objects.select_for_update().get(
+        case=case, decision=ExtensionRequest.Decision.PENDING
     )
-    if pending is None:
-        raise Refused("没有待审批的延期申请")
-    return pending
 
 
 def case_grant_extension(
