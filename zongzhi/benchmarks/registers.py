@@ -172,7 +172,7 @@ def generate_care(
     rng: random.Random, province: Province, *, count: int, today: date
 ) -> dict[str, int]:
     """Care files in villages, each with its first assessment, its lead (the village's care
-    worker) and its enrolment entry; identity numbers encrypted and indexed as `enrol`
+    worker) and its enrolment entry; identity numbers encrypted and indexed as `care_file_register`
     does. A tenth are closed."""
     files = Table(CareFile, [
         "id", "code", "programme", "person_name", "gender", "identity_encrypted",

@@ -155,7 +155,7 @@ def new_file_code(today: date) -> str:
 
 
 @sensitive_variables("new", "number", "birth", "file")
-def enrol(*, by: Any, new: NewFile, idempotency_key: str | None = None) -> CareFile:
+def care_file_register(*, by: Any, new: NewFile, idempotency_key: str | None = None) -> CareFile:
     """建档: open a file with its first assessment and its care team."""
     if idempotency_key:
         existing = CareFile.objects.filter(idempotency_key=idempotency_key).first()
@@ -324,7 +324,7 @@ def _clear_visit_alerts(file: CareFile, now: datetime) -> None:
 # --- Assessments and visits -----------------------------------------------------------
 
 
-def assess(
+def care_file_assess(
     *,
     by: Any,
     file: CareFile,
@@ -405,7 +405,7 @@ def _add_once[M: (CareVisit, CarePlanItem, CareAssistance, CareTeamMember)](
     return made[0]
 
 
-def record_visit(
+def care_file_record_visit(
     *,
     by: Any,
     file: CareFile,
@@ -468,7 +468,7 @@ def record_visit(
 # --- Plan and assistance --------------------------------------------------------------
 
 
-def add_plan_item(
+def care_file_add_plan_item(
     *,
     by: Any,
     file: CareFile,
@@ -517,7 +517,9 @@ def add_plan_item(
     )
 
 
-def complete_plan_item(*, by: Any, item: CarePlanItem, done_on: date | None = None) -> CarePlanItem:
+def care_file_complete_plan_item(
+    *, by: Any, item: CarePlanItem, done_on: date | None = None
+) -> CarePlanItem:
     def write(c: ChangeContext) -> None:
         locked = CarePlanItem.objects.select_for_update().get(pk=item.pk, file=c.file)
         if locked.done_on is not None:
@@ -534,7 +536,7 @@ def complete_plan_item(*, by: Any, item: CarePlanItem, done_on: date | None = No
     return item
 
 
-def add_assistance(
+def care_file_add_assistance(
     *,
     by: Any,
     file: CareFile,
@@ -584,7 +586,7 @@ def add_assistance(
 # --- The team -------------------------------------------------------------------------
 
 
-def add_member(
+def care_file_add_member(
     *, by: Any, file: CareFile, member: Member, idempotency_key: str | None = None
 ) -> CareTeamMember:
     def write(c: ChangeContext) -> CareTeamMember:
@@ -615,7 +617,7 @@ def add_member(
     )
 
 
-def remove_member(*, by: Any, member: CareTeamMember) -> None:
+def care_file_remove_member(*, by: Any, member: CareTeamMember) -> None:
     def write(c: ChangeContext) -> None:
         locked = CareTeamMember.objects.select_for_update().get(pk=member.pk, file=c.file)
         if not locked.active:
@@ -633,7 +635,7 @@ def remove_member(*, by: Any, member: CareTeamMember) -> None:
     _change(by=by, file=member.file, kind=Kind.TEAM, may=access.may_manage, write=write)
 
 
-def change_lead(*, by: Any, file: CareFile, user: Any) -> CareFile:
+def care_file_change_lead(*, by: Any, file: CareFile, user: Any) -> CareFile:
     """Another care worker leads the team; the former lead leaves it."""
 
     def write(c: ChangeContext) -> None:
@@ -650,7 +652,7 @@ def change_lead(*, by: Any, file: CareFile, user: Any) -> CareFile:
 # --- Transfers (双列管) ---------------------------------------------------------------
 
 
-def propose_transfer(
+def care_file_propose_transfer(
     *, by: Any, file: CareFile, to_region: Region, reason: str, new_address: str = ""
 ) -> CareTransfer:
     """The person moved: the file is offered to the receiving place and listed by both."""
@@ -706,7 +708,7 @@ def _receiving(user: Any, file: CareFile) -> bool:
     return access.may_answer_transfer(user, file)
 
 
-def accept_transfer(
+def care_file_accept_transfer(
     *, by: Any, transfer: CareTransfer, team: list[Member] | None = None
 ) -> CareFile:
     """The receiving place takes the file with its own care team. Everything recorded
@@ -757,7 +759,7 @@ def accept_transfer(
     )
 
 
-def decline_transfer(*, by: Any, transfer: CareTransfer, reason: str) -> CareFile:
+def care_file_decline_transfer(*, by: Any, transfer: CareTransfer, reason: str) -> CareFile:
     """The receiving place declines, with a reason: the file stays where it was, kept by
     its team, and the sending side sees why."""
 
@@ -791,7 +793,7 @@ def decline_transfer(*, by: Any, transfer: CareTransfer, reason: str) -> CareFil
 # --- Closing --------------------------------------------------------------------------
 
 
-def close_file(
+def care_file_close(
     *, by: Any, file: CareFile, reason: str, note: str = "", closed_on: date | None = None
 ) -> CareFile:
     def write(c: ChangeContext) -> None:
@@ -821,7 +823,9 @@ def close_file(
 # --- Emergency review -----------------------------------------------------------------
 
 
-def review_emergency(*, by: Any, emergency: CareEmergencyAccess, note: str) -> CareEmergencyAccess:
+def care_file_review_emergency(
+    *, by: Any, emergency: CareEmergencyAccess, note: str
+) -> CareEmergencyAccess:
     """The file's own supervisors look at an emergency access afterwards."""
 
     def may(user: Any, file: CareFile) -> bool:
