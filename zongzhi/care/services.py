@@ -306,8 +306,8 @@ def _append(
         file=file,
         at=at or timezone.now(),
         kind=kind,
-        by_id=actor_id(by),
-        by_name=actor_name(by),
+        actor_id=actor_id(by),
+        actor_name=actor_name(by),
         note=note,
         data=data or {},
     )
@@ -956,7 +956,7 @@ def _raise(files: Any, alert_kind: str, event_kind: str, now: datetime) -> int:
                     file_id=pk,
                     at=now,
                     kind=event_kind,
-                    by_name="系统",
+                    actor_name="系统",
                     note=f"应于{due}前走访",
                     data={"due": due.isoformat()},
                 )
