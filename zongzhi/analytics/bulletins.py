@@ -15,7 +15,7 @@ Why it is built this way:
 - The overdue list names the case by its query code, title and unit, never the parties:
   a bulletin is circulated, and a complaint is never a mark against the person who made it.
 - Fonts are the agreement's: Noto CJK embedded in the PDF, SimSun (宋体) named for the DOCX
-  with Noto as its alternative (cases/documents.py explains why). The charts are PNG images
+  with Noto as its alternative (core/docx.py explains why). The charts are PNG images
   drawn with the Noto font (charts.py), so both documents show the same picture.
 """
 
@@ -34,11 +34,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import _Cell
 
@@ -46,16 +43,18 @@ from zongzhi.accounts.permissions import scope_q
 from zongzhi.accounts.rules import Action
 from zongzhi.analytics import charts, hotspots, indicators, signoff
 from zongzhi.analytics.models import COUNTERS
-from zongzhi.cases.documents import (
-    add_field,
-    chinese_date,
-    chinese_number,
-    declare_east_asian_font,
-    set_run_fonts,
-    write_paragraph,
-)
+from zongzhi.cases.documents import chinese_date, chinese_number
 from zongzhi.cases.models import Case
 from zongzhi.categories.models import Category
+from zongzhi.core.docx import (
+    page_number_footer,
+    repeat_header,
+    set_properties,
+    set_up_a4_portrait,
+    set_up_chinese_text,
+    shade,
+    write_paragraph,
+)
 from zongzhi.hazards.models import Hazard
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import ancestor_prefixes
@@ -703,48 +702,11 @@ TABLE_PT = 10
 
 
 def _set_up(document: DocxDocument, layout: BulletinLayout) -> None:
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(25), Mm(25)
-    section.left_margin, section.right_margin = Mm(27), Mm(27)
-    section.footer_distance = Mm(12)
-
-    defaults = document.styles.element.find(qn("w:docDefaults"))
-    set_run_fonts(defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")))
-    for name in ("Normal", "Table Grid"):
-        style = document.styles[name]
-        set_run_fonts(style.element.get_or_add_rPr())
-    normal = document.styles["Normal"]
-    normal.font.size = Pt(BODY_PT)
-    fmt = normal.paragraph_format
-    fmt.space_before, fmt.space_after = Pt(0), Pt(0)
-    fmt.line_spacing_rule = WD_LINE_SPACING.ONE_POINT_FIVE
-    declare_east_asian_font(document)
-
-    props = document.core_properties
-    props.title = layout.title
-    props.subject = KIND_NAMES[layout.kind]
-    props.language = "zh-CN"
-    props.author = layout.issuer
-    props.last_modified_by = layout.issuer
-    props.comments = ""
-    props.created = props.modified = timezone.now()
-    props.revision = 1
-
-
-def _shade(cell: _Cell, colour: str) -> None:
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), colour)
-    cell._tc.get_or_add_tcPr().append(shading)
-
-
-def _repeat_header(row: Any) -> None:
-    marker = OxmlElement("w:tblHeader")
-    marker.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(marker)
+    set_up_a4_portrait(document, top_mm=25, bottom_mm=25, left_mm=27, right_mm=27, footer_mm=12)
+    set_up_chinese_text(document, size_pt=BODY_PT, styles=("Normal", "Table Grid"))
+    set_properties(
+        document, title=layout.title, subject=KIND_NAMES[layout.kind], author=layout.issuer
+    )
 
 
 def _cell_text(cell: _Cell, text: str, *, bold: bool, centre: bool) -> None:
@@ -770,11 +732,11 @@ def _docx_table(document: DocxDocument, table: Table) -> None:
     total = sum(table.widths)
     widths = [Mm(TEXT_WIDTH_MM * w / total) for w in table.widths]
     header = grid.rows[0]
-    _repeat_header(header)
+    repeat_header(header)
     for i, text in enumerate(table.header):
         cell = header.cells[i]
         _cell_text(cell, text, bold=True, centre=True)
-        _shade(cell, "E8EDF3")
+        shade(cell, "E8EDF3")
     for values in table.rows:
         cells = grid.add_row().cells
         for i, text in enumerate(values):
@@ -798,22 +760,10 @@ def _docx_writing(document: DocxDocument, writing: Writing) -> None:
             run.underline = True
 
 
-def _footer(document: DocxDocument) -> None:
-    paragraph = document.sections[0].footer.paragraphs[0]
-    paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.add_run("第 ")
-    add_field(paragraph, "PAGE")
-    paragraph.add_run(" 页 共 ")
-    add_field(paragraph, "NUMPAGES")
-    paragraph.add_run(" 页")
-    for run in paragraph.runs:
-        run.font.size = Pt(9)
-
-
 def bulletin_docx(layout: BulletinLayout) -> bytes:
     document = Document()
     _set_up(document, layout)
-    _footer(document)
+    page_number_footer(document)
     write_paragraph(
         document, layout.title, bold=True, size=20, align=WD_ALIGN_PARAGRAPH.CENTER, after=6
     )
