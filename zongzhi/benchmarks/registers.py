@@ -172,7 +172,7 @@ def generate_care(
     rng: random.Random, province: Province, *, count: int, today: date
 ) -> dict[str, int]:
     """Care files in villages, each with its first assessment, its lead (the village's care
-    worker) and its enrolment entry; identity numbers encrypted and indexed as `enrol`
+    worker) and its enrolment entry; identity numbers encrypted and indexed as `care_file_register`
     does. A tenth are closed."""
     files = Table(CareFile, [
         "id", "code", "programme", "person_name", "gender", "identity_encrypted",
@@ -189,7 +189,7 @@ def generate_care(
     team = Table(
         CareTeamMember, ["file_id", "user_id", "name", "phone", "duty", "active", "joined_on"]
     )
-    events = Table(CareEvent, ["file_id", "at", "kind", "by_id", "by_name", "note", "data"])
+    events = Table(CareEvent, ["file_id", "at", "kind", "actor_id", "actor_name", "note", "data"])
     programmes = [
         p for p in care_rules.PROGRAMMES.values() if not p.for_minors
     ]  # adults: the identity numbers below are of adults

@@ -420,7 +420,7 @@ def _enrol(
         team.append(Member(duty=duty, name=_name(rng, rng.random() < 0.6), phone=_phone(rng)))
     if guardian and not prog.for_minors:
         team.append(Member(duty=Duty.FAMILY, name=family_name, phone=_phone(rng)))
-    file = services.enrol(
+    file = services.care_file_register(
         by=worker,
         new=NewFile(
             programme=prog.code,
@@ -471,7 +471,7 @@ def _visit(rng: random.Random, file: CareFile, worker: User, days: list[date]) -
     for day in days:
         method, seen = rng.choice(texts.seen)
         needs = rng.choice(texts.needs) if rng.random() < 0.25 else ""
-        services.record_visit(
+        services.care_file_record_visit(
             by=worker,
             file=file,
             visited_on=day,
@@ -486,7 +486,7 @@ def _plan_and_help(rng: random.Random, file: CareFile, worker: User, today: date
     texts = TEXTS[file.programme]
     for need, measure, who in rng.sample(texts.plan, rng.choice((1, 2))):
         due_on = today + timedelta(days=rng.randint(7, 90)) if rng.random() < 0.7 else None
-        item = services.add_plan_item(
+        item = services.care_file_add_plan_item(
             by=worker,
             file=file,
             need=need,
@@ -495,11 +495,11 @@ def _plan_and_help(rng: random.Random, file: CareFile, worker: User, today: date
             due_on=due_on,
         )
         if rng.random() < 0.15:
-            services.complete_plan_item(by=worker, item=item)
+            services.care_file_complete_plan_item(by=worker, item=item)
     start = max(file.enrolled_on, today - timedelta(days=HISTORY_DAYS))
     for kind, least, most, note in rng.sample(texts.aid, 2 if rng.random() < 0.15 else 1):
         amount = Decimal(rng.randint(least, most) // 10 * 10) if most else None
-        services.add_assistance(
+        services.care_file_add_assistance(
             by=worker,
             file=file,
             kind=kind,
@@ -515,7 +515,7 @@ def _reassess(rng: random.Random, file: CareFile, worker: User, today: date) -> 
     codes = [r.code for r in prog.rules_on(today).levels]
     at = codes.index(file.level)
     to = codes[at - 1] if at > 0 and (at == len(codes) - 1 or rng.random() < 0.5) else codes[at + 1]
-    services.assess(
+    services.care_file_assess(
         by=worker,
         file=file,
         level=to,
@@ -567,7 +567,7 @@ def _transfers(
         here = staff.township_of[file.region_id]
         elsewhere = [v for v in staff.villages if staff.township_of[v.pk] != here]
         to = rng.choice(elsewhere)
-        transfer = services.propose_transfer(
+        transfer = services.care_file_propose_transfer(
             by=worker,
             file=file,
             to_region=to,
@@ -576,7 +576,7 @@ def _transfers(
         )
         receiver = staff.worker(to)
         if fate == "accepted":
-            services.accept_transfer(
+            services.care_file_accept_transfer(
                 by=receiver,
                 transfer=transfer,
                 team=[
@@ -585,7 +585,9 @@ def _transfers(
                 ],
             )
         elif fate == "declined":
-            services.decline_transfer(by=receiver, transfer=transfer, reason=DECLINE_REASON)
+            services.care_file_decline_transfer(
+                by=receiver, transfer=transfer, reason=DECLINE_REASON
+            )
         elif fate == "late":
             # Proposed some days ago and never answered: the sweep takes it to the
             # receiving place's supervisors.
@@ -610,7 +612,7 @@ def _close(files: list[tuple[CareFile, User, Plan]], today: date, count: int) ->
             continue
         reason, note = CLOSINGS[file.programme]
         day = min(today, (file.last_visit_on or file.enrolled_on) + timedelta(days=3))
-        services.close_file(by=worker, file=file, reason=reason, note=note, closed_on=day)
+        services.care_file_close(by=worker, file=file, reason=reason, note=note, closed_on=day)
         closed.add(file.programme)
 
 
