@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "zongzhi.portal",
     "zongzhi.open311",
     "zongzhi.benchmarks",
+    "zongzhi.demo",
 ]
 
 MIDDLEWARE = [

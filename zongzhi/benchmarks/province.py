@@ -35,7 +35,7 @@ from zongzhi.benchmarks.loading import (
     vacuum_and_analyze,
 )
 from zongzhi.categories.models import Category
-from zongzhi.core.demo import COUNTY_UNITS, TOWNSHIP_UNITS
+from zongzhi.demo.county import COUNTY_UNITS, TOWNSHIP_UNITS
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
 
@@ -221,7 +221,7 @@ def generate_units(counties: list[County]) -> int:
     return units.count
 
 
-# The county's unit handlers: the departments cases are routed to (core.demo's list).
+# The county's unit handlers: the departments cases are routed to (demo.county's list).
 COUNTY_HANDLED: list[str] = [
     k for k, _, _ in COUNTY_UNITS if k not in {K.CENTRE, K.MEDIATION_COMMITTEE}
 ]

@@ -1,6 +1,6 @@
 """What the demo cases say: names, places, and a table of case texts per category.
 
-Data only, kept apart from the simulation in `demo.py` that uses it.
+Data only, kept apart from the simulation in `cases.py` that uses it.
 """
 
 from dataclasses import dataclass

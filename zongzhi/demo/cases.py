@@ -25,7 +25,10 @@ from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM, SystemActor
 from zongzhi.accounts.rules import Role
 from zongzhi.cases import services
-from zongzhi.cases.demo_texts import (
+from zongzhi.cases.models import Case, ClockPause, Party, SupervisionOrder
+from zongzhi.cases.rules import Status
+from zongzhi.categories.models import Category
+from zongzhi.demo.case_texts import (
     ACCEPT_NOTES,
     CHANNEL_WEIGHTS,
     DOING,
@@ -67,9 +70,6 @@ from zongzhi.cases.demo_texts import (
     WHISTLE_REASONS,
     _Text,
 )
-from zongzhi.cases.models import Case, ClockPause, Party, SupervisionOrder
-from zongzhi.cases.rules import Status
-from zongzhi.categories.models import Category
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
 from zongzhi.workdays.rules import WorkCalendar

@@ -24,16 +24,16 @@ from zongzhi.accounts.rules import Role
 from zongzhi.accounts.tokens import key_digest
 from zongzhi.analytics.rollups import rebuild_rollups
 from zongzhi.briefings.services import compile_daily_reports
-from zongzhi.care.demo import load_care_demo
-from zongzhi.cases.demo import CASES as DEMO_CASES
-from zongzhi.cases.demo import load_demo_cases
 from zongzhi.categories.models import Category
-from zongzhi.hazards.demo import load_demo_hazards
+from zongzhi.demo.care import load_care_demo
+from zongzhi.demo.cases import CASES as DEMO_CASES
+from zongzhi.demo.cases import load_demo_cases
+from zongzhi.demo.hazards import load_demo_hazards
+from zongzhi.demo.screening import load_demo_screening
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import Level
 from zongzhi.regions.services import import_divisions
 from zongzhi.regions.sources import DivisionRow, read_national_dataset
-from zongzhi.screening.demo import load_demo_screening
 from zongzhi.units.models import Unit
 from zongzhi.units.services import unit_create
 

@@ -23,7 +23,7 @@ from zongzhi.accounts.rules import Role
 from zongzhi.care import access, rules, services
 from zongzhi.care.models import CareAssistance, CareFile, CareTeamMember, CareTransfer, CareVisit
 from zongzhi.care.services import Member, NewFile
-from zongzhi.cases.demo_texts import GIVEN_MEN, GIVEN_WOMEN, SURNAMES
+from zongzhi.demo.case_texts import GIVEN_MEN, GIVEN_WOMEN, SURNAMES
 from zongzhi.regions.models import Region
 
 Duty = CareTeamMember.Duty

@@ -1,7 +1,7 @@
 """The demo county's risk-hazard register (风险隐患台账): about sixty hazards, at every
 level and in every status, each with its plan (一事一策), reviews and timeline.
 
-Some were found in screening: screening/demo.py files the reports whose findings register
+Some were found in screening: demo/screening.py files the reports whose findings register
 them. The rest are registered here directly by the people whose places they lie in, and
 then every hazard is kept through the services, by the unit answering for it (or the
 township's centre where the demo has nobody in that unit): measures planned and carried
@@ -24,7 +24,8 @@ from django.utils import timezone
 from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM, SystemActor
 from zongzhi.accounts.rules import Role
-from zongzhi.cases.demo_texts import (
+from zongzhi.categories.models import Category
+from zongzhi.demo.case_texts import (
     ESTATES,
     FIRMS,
     GIVEN_MEN,
@@ -32,7 +33,6 @@ from zongzhi.cases.demo_texts import (
     PROJECTS,
     SURNAMES,
 )
-from zongzhi.categories.models import Category
 from zongzhi.hazards import services
 from zongzhi.hazards.models import Hazard
 from zongzhi.hazards.rules import Status
