@@ -36,6 +36,7 @@ from zongzhi.benchmarks.loading import (
 )
 from zongzhi.categories.models import Category
 from zongzhi.demo.county import COUNTY_UNITS, TOWNSHIP_UNITS
+from zongzhi.demo.people import person_name
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
 
@@ -53,8 +54,6 @@ SYLLABLES = (
     "安宝北昌成崇丰福阜光广桂海和河红华怀黄嘉江金锦靖乐黎利连临龙隆鹿罗茂梅明南宁平启庆仁荣"
     "瑞山尚盛石寿顺泰桃天通同万文武西祥新兴秀阳宜永玉元云长兆正中竹"
 )
-SURNAMES = "李王张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋"
-GIVEN = "建华国强志明秀英丽娟海燕文军红梅晓东春花永刚玉兰德明子涵思远雪松金凤桂芳云龙"
 K = Unit.Kind
 
 
@@ -107,10 +106,6 @@ class Province:
 
 def _place_name(rng: random.Random) -> str:
     return rng.choice(SYLLABLES) + rng.choice(SYLLABLES)
-
-
-def person_name(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, 2))
 
 
 def generate_places(
