@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "zongzhi.notifications",
     "zongzhi.portal",
     "zongzhi.open311",
+    "zongzhi.home",
     "zongzhi.benchmarks",
     "zongzhi.demo",
 ]
