@@ -33,7 +33,7 @@ from zongzhi.benchmarks.loading import (
     server_cpu_seconds,
     skip_foreign_key_triggers,
 )
-from zongzhi.benchmarks.province import Province, Township
+from zongzhi.benchmarks.places import Province, Township
 from zongzhi.cases import deadlines
 from zongzhi.cases.models import Assignment, Case, CaseEvent, DeadlinePolicy, Party
 from zongzhi.cases.rules import Status, Step

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from zongzhi.benchmarks.cases import opening, tracking_code
 from zongzhi.benchmarks.loading import Table, next_id
-from zongzhi.benchmarks.province import Province
+from zongzhi.benchmarks.places import Province
 from zongzhi.care import rules as care_rules
 from zongzhi.care.models import CareAssessment, CareEvent, CareFile, CareTeamMember
 from zongzhi.categories.models import Category
