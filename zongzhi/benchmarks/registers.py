@@ -7,11 +7,12 @@ from datetime import date, datetime, timedelta
 
 from zongzhi.benchmarks.cases import opening, tracking_code
 from zongzhi.benchmarks.loading import Table, next_id
-from zongzhi.benchmarks.province import Province, person_name
+from zongzhi.benchmarks.places import Province
 from zongzhi.care import rules as care_rules
 from zongzhi.care.models import CareAssessment, CareEvent, CareFile, CareTeamMember
 from zongzhi.categories.models import Category
 from zongzhi.core import crypto
+from zongzhi.demo.people import person_name
 from zongzhi.hazards import rules as hazard_rules
 from zongzhi.hazards.models import Hazard, HazardEvent
 from zongzhi.regions.models import Region

@@ -23,7 +23,7 @@ from zongzhi.accounts.rules import Role
 from zongzhi.care import access, rules, services
 from zongzhi.care.models import CareAssistance, CareFile, CareTeamMember, CareTransfer, CareVisit
 from zongzhi.care.services import Member, NewFile
-from zongzhi.cases.demo_texts import GIVEN_MEN, GIVEN_WOMEN, SURNAMES
+from zongzhi.demo.people import phone, resident_name
 from zongzhi.regions.models import Region
 
 Duty = CareTeamMember.Duty
@@ -323,15 +323,6 @@ class Staff:
         return self.supervisors.get(township.pk)
 
 
-def _name(rng: random.Random, male: bool) -> str:
-    given = GIVEN_MEN if male else GIVEN_WOMEN
-    return rng.choice(SURNAMES) + "".join(rng.sample(given, rng.choice((1, 2, 2))))
-
-
-def _phone(rng: random.Random) -> str:
-    return f"1{rng.choice('3578')}{rng.randint(0, 999_999_999):09d}"
-
-
 def _address(rng: random.Random, village: Region) -> str:
     if village.name.endswith("社区"):
         street = rng.choice(("建设路", "文化路", "人民路", "新华路", "团结路"))
@@ -407,34 +398,36 @@ def _enrol(
         )
     guardian = bool(texts.guardians)
     guardian_relation = rng.choice(texts.guardians) if guardian else ""
-    family_name = _name(
-        rng, guardian_relation in {"父亲", "儿子", "哥哥", "祖父", "外祖父", "叔叔"}
+    family_name = resident_name(
+        rng, male=guardian_relation in {"父亲", "儿子", "哥哥", "祖父", "外祖父", "叔叔"}
     )
     team = [
         Member(duty=Duty.LEAD, user=worker),
-        Member(duty=Duty.GRID_WORKER, name=_name(rng, True), phone=_phone(rng)),
+        Member(duty=Duty.GRID_WORKER, name=resident_name(rng, male=True), phone=phone(rng)),
     ]
     for duty in texts.team:
         if duty == Duty.POLICE and prog is rules.MENTAL_HEALTH and level not in {"3", "4", "5"}:
             continue  # the police join a patient's team while the patient is unstable
-        team.append(Member(duty=duty, name=_name(rng, rng.random() < 0.6), phone=_phone(rng)))
+        team.append(
+            Member(duty=duty, name=resident_name(rng, male=rng.random() < 0.6), phone=phone(rng))
+        )
     if guardian and not prog.for_minors:
-        team.append(Member(duty=Duty.FAMILY, name=family_name, phone=_phone(rng)))
+        team.append(Member(duty=Duty.FAMILY, name=family_name, phone=phone(rng)))
     file = services.care_file_register(
         by=worker,
         new=NewFile(
             programme=prog.code,
-            person_name=_name(rng, male),
+            person_name=resident_name(rng, male=male),
             region=plan.village,
             level=level,
             level_reasons=_reasons(rng, prog, level, today),
             identity_number=numbers.new(rng, born, male),
             gender=CareFile.Gender.MALE if male else CareFile.Gender.FEMALE,
-            phone="" if prog.for_minors else _phone(rng),
+            phone="" if prog.for_minors else phone(rng),
             address=_address(rng, plan.village),
             guardian_name=family_name if guardian else "",
             guardian_relation=guardian_relation,
-            guardian_phone=_phone(rng) if guardian else "",
+            guardian_phone=phone(rng) if guardian else "",
             enrolled_on=enrolled,
             expected_end_on=expected_end,
             programme_note=rng.choice(texts.notes),
@@ -581,7 +574,9 @@ def _transfers(
                 transfer=transfer,
                 team=[
                     Member(duty=Duty.LEAD, user=receiver),
-                    Member(duty=Duty.GRID_WORKER, name=_name(rng, True), phone=_phone(rng)),
+                    Member(
+                        duty=Duty.GRID_WORKER, name=resident_name(rng, male=True), phone=phone(rng)
+                    ),
                 ],
             )
         elif fate == "declined":
