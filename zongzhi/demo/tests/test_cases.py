@@ -40,9 +40,8 @@ from zongzhi.screening.selectors import state_q
 
 pytestmark = [
     pytest.mark.usefixtures("demo", "db"),
-    # One worker loads the demo and runs these (make test runs with --dist loadgroup);
-    # spread over both, each would load it.
-    pytest.mark.xdist_group("demo"),
+    # `make demo` loads this county on SQLite, so it is tested there too.
+    pytest.mark.sqlite,
 ]
 
 

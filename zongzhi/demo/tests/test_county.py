@@ -30,9 +30,8 @@ from zongzhi.units.models import Unit
 # its cases are tested in zongzhi/demo/tests/test_cases.py.
 pytestmark = [
     pytest.mark.usefixtures("demo_without_cases", "db"),
-    # One worker loads the demo and runs these (make test runs with --dist loadgroup);
-    # spread over both, each would load it.
-    pytest.mark.xdist_group("demo"),
+    # `make demo` loads this county on SQLite, so it is tested there too.
+    pytest.mark.sqlite,
 ]
 
 
