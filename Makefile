@@ -47,9 +47,9 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-# One worker per core; a module's tests stay on one worker, so a module-scoped fixture (the
-# demo county) is built once. The twenty slowest tests are printed, so they stay visible.
-PYTEST := $(BIN)/pytest -n auto --dist loadscope --durations=20
+# One worker per core, tests handed out in collection order (pytest-django puts the
+# transactional ones, which empty the database, last). The twenty slowest are printed.
+PYTEST := $(BIN)/pytest -n auto --dist load --durations=20
 
 test-sqlite: $(DEV_STAMP)
 	$(PYTEST) -m sqlite $(PYTEST_ARGS)
