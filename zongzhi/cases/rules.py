@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zongzhi.accounts.rules import Action
+from zongzhi.core.errors import Refused
 from zongzhi.regions.rules import Level
 from zongzhi.workdays.rules import Counting, WorkCalendar
 
@@ -158,10 +159,6 @@ STEPS: dict[Step, Transition] = {
 # The steps a person takes from the case page; REGISTER, ABSORB and WARN come about
 # otherwise (the intake form, a merge, the scheduled sweep).
 MANUAL_STEPS = [s for s in Step if s not in {Step.REGISTER, Step.ABSORB, Step.WARN}]
-
-
-class Refused(Exception):
-    """A step that may not be taken now. The message says why, in the user's words."""
 
 
 def _status_refusal(transition: Transition, status: Status | None) -> str | None:

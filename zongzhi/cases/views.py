@@ -21,7 +21,7 @@ from zongzhi.accounts.permissions import can, grants_of, holds, scope_q, visible
 from zongzhi.accounts.rules import Action, Role, grants_for_action
 from zongzhi.cases import forms, selectors, services
 from zongzhi.cases.models import Case, MediationAgreement
-from zongzhi.cases.rules import Refused
+from zongzhi.core.errors import Refused
 from zongzhi.core.forms import add_service_errors
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import PREFIX_LENGTH, Level

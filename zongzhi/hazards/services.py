@@ -17,17 +17,17 @@ from zongzhi.accounts.permissions import require
 from zongzhi.accounts.rules import Action, Target
 from zongzhi.cases.models import Case
 from zongzhi.categories.models import Category
+from zongzhi.core.errors import Refused
 from zongzhi.core.services import actor_id, actor_name, dated_code, refresh_from, require_text
 from zongzhi.hazards import rules
 from zongzhi.hazards.models import Hazard, HazardEvent, HazardMeasure, HazardReview
-from zongzhi.hazards.rules import Refused, Status, Step
+from zongzhi.hazards.rules import Status, Step
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import Level
 from zongzhi.units.models import Unit
 
 __all__ = [
     "NewHazard",
-    "Refused",
     "hazard_add_measure",
     "hazard_complete_measure",
     "hazard_eliminate",

@@ -22,6 +22,7 @@ from zongzhi.cases.models import Case, Party
 from zongzhi.cases.public import ANONYMOUS_NAME
 from zongzhi.cases.rules import Status
 from zongzhi.categories.models import Category
+from zongzhi.core.errors import Refused
 from zongzhi.portal import rules
 from zongzhi.portal.models import Throttle
 from zongzhi.regions.models import Region
@@ -272,7 +273,7 @@ def rate_case(
     shoulder, shared in a chat) does not let someone else rate it."""
     now = now or timezone.now()
     if not can_rate(case):
-        raise cases.Refused(_("这件事项现在不能评价：只有办结后、回访前可以评价，且只能评价一次。"))
+        raise Refused(_("这件事项现在不能评价：只有办结后、回访前可以评价，且只能评价一次。"))
     digits = "".join(ch for ch in applicant_phone(case) if ch.isdigit())
     if digits:
         with transaction.atomic():

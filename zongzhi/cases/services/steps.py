@@ -13,8 +13,9 @@ from django.utils import timezone
 from zongzhi.accounts.rules import UNIT_WORK, Action
 from zongzhi.cases import deadlines, rules
 from zongzhi.cases.models import Assignment, Case, CaseEvent, ClockPause, ExtensionRequest
-from zongzhi.cases.rules import Refused, Status, Step
+from zongzhi.cases.rules import Status, Step
 from zongzhi.cases.selectors import case_facts
+from zongzhi.core.errors import Refused
 from zongzhi.core.services import actor_id, actor_name, refresh_from
 from zongzhi.notifications.services import on_case_event
 from zongzhi.units.models import Unit

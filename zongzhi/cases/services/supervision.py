@@ -17,13 +17,14 @@ from zongzhi.cases.models import (
     ExtensionRequest,
     SupervisionOrder,
 )
-from zongzhi.cases.rules import Refused, Step
+from zongzhi.cases.rules import Step
 from zongzhi.cases.services.steps import (
     StepContext,
     _take_step,
     _today,
 )
 from zongzhi.cases.services.unit import case_resume
+from zongzhi.core.errors import Refused
 from zongzhi.core.services import actor_id, require_text
 from zongzhi.workdays.selectors import current_calendar
 

@@ -14,7 +14,7 @@ from zongzhi.cases.models import (
     Summons,
     SupervisionOrder,
 )
-from zongzhi.cases.rules import Refused, Status, Step
+from zongzhi.cases.rules import Status, Step
 from zongzhi.cases.services.steps import (
     StepContext,
     _end_pause,
@@ -22,6 +22,7 @@ from zongzhi.cases.services.steps import (
     release_unit_work,
     withdraw_extension,
 )
+from zongzhi.core.errors import Refused
 from zongzhi.core.services import actor_id, require_text
 
 

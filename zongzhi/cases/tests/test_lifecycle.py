@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from zongzhi.accounts.rules import Role
 from zongzhi.cases import services
 from zongzhi.cases.models import Case, CaseEvent
-from zongzhi.cases.rules import Refused, Status, Step
+from zongzhi.cases.rules import Status, Step
 from zongzhi.cases.tests.factories import case_in, new_case, registered
 from zongzhi.conftest import Cast
+from zongzhi.core.errors import Refused
 
 
 @pytest.mark.parametrize("status", list(Status))
