@@ -5,14 +5,13 @@ the filter for a list, built from the same grants so that a list never shows a r
 that `can` would refuse. Records are reduced to a `rules.Target` by `target_of`.
 """
 
-import os
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from zongzhi.accounts.models import RoleAssignment, User
+from zongzhi.accounts.models import RoleAssignment
 from zongzhi.accounts.rules import (
     ROLE_ACTIONS,
     UNIT_WORK,
@@ -51,17 +50,6 @@ def forget_grants(user: Any) -> None:
 def target_of(record: Any) -> Target:
     if isinstance(record, Target):
         return record
-    if isinstance(record, Region):
-        return Target(region_prefix=record.prefix)
-    if isinstance(record, Unit):
-        return Target(region_prefix=record.region.prefix, unit_ids=frozenset({record.pk}))
-    if isinstance(record, User):
-        # A person lies where all their roles lie; someone with no role lies nowhere that a
-        # scoped user covers ("\0" is no region's prefix).
-        prefixes = [g.region_prefix for g in _stored_grants(record)]
-        # Character-wise on purpose: region prefixes are fixed-width digit strings.
-        common = os.path.commonprefix(prefixes)  # noqa: RUF071
-        return Target(region_prefix=common if prefixes else "\0")
     scope_target = getattr(record, "scope_target", None)
     if scope_target is None:
         raise TypeError(f"{type(record).__name__} has no scope; give it a scope_target() method")
@@ -75,9 +63,9 @@ def _stored_grants(user: Any) -> tuple[Grant, ...]:
     )
     grants = []
     for a in assignments:
-        held_at = a.unit.region if a.unit is not None else a.region
-        if held_at is not None:
-            grants.append(Grant(role=Role(a.role), region_prefix=held_at.prefix, unit_id=a.unit_id))
+        prefix = a.place_prefix
+        if prefix is not None:
+            grants.append(Grant(role=Role(a.role), region_prefix=prefix, unit_id=a.unit_id))
     return tuple(grants)
 
 
