@@ -40,6 +40,7 @@ from zongzhi.api_common import (
     Coded,
     PageParams,
     Text,
+    choices,
     coded,
     idempotency_key,
     page,
@@ -487,3 +488,55 @@ def case_close(request: HttpRequest, code: Text, payload: CloseIn) -> Any:
         reply=payload.reply,
     )
     return _detail(request.user, _one(request.user, code))
+
+
+# --- The code lists a case uses (/api/reference/) -------------------------------------
+# Served under /api/reference/ beside the places and units (zongzhi.regions.api), each code
+# with its Chinese name, the same for everyone. The operation ids are the ones published
+# before these moved here, so that generated clients keep their method names.
+
+vocabulary = Router(tags=["基础数据"])
+
+
+@vocabulary.get(
+    "/channels",
+    operation_id="zongzhi_regions_api_channel_list",
+    response=responses({200: list[Coded]}),
+    summary="来源渠道",
+    description="",
+)
+def channel_list(request: HttpRequest) -> Any:
+    return choices(Case.Channel.choices)
+
+
+@vocabulary.get(
+    "/statuses",
+    operation_id="zongzhi_regions_api_status_list",
+    response=responses({200: list[Coded]}),
+    summary="事项状态",
+    description="事项的状态（工作人员用语）。",
+)
+def status_list(request: HttpRequest) -> Any:
+    return choices(rules.STATUS_NAMES.items())
+
+
+@vocabulary.get(
+    "/risk-levels",
+    operation_id="zongzhi_regions_api_risk_level_list",
+    response=responses({200: list[Coded]}),
+    summary="风险等级",
+    description="",
+)
+def risk_level_list(request: HttpRequest) -> Any:
+    return choices(Case.Risk.choices)
+
+
+@vocabulary.get(
+    "/outcomes",
+    operation_id="zongzhi_regions_api_outcome_list",
+    response=responses({200: list[Coded]}),
+    summary="办结结果",
+    description="",
+)
+def outcome_list(request: HttpRequest) -> Any:
+    return choices(Case.Outcome.choices)
