@@ -14,8 +14,8 @@ are for the people who may view the case.
 
 Registering accepts an idempotency key (header `Idempotency-Key` or `idempotency_key` in
 the body; kept as `api:<caller id>:<key>`): a retry with the same key answers 200 with
-the case the first call made and creates nothing. The key is looked up here first, to
-tell the retry (200) from the first call (201).
+the case the first call made and creates nothing; the service says which it was
+(services.case_register_idempotent gives the case and whether it was created).
 """
 
 from datetime import date, datetime
@@ -435,14 +435,14 @@ def case_create(
 ) -> Any:
     user: User = request.user  # type: ignore[assignment]
     key = idempotency_key(request, key_header, payload.idempotency_key)
-    # The key is the caller's own (namespaced), so the case it names is theirs.
-    if key is not None and Case.objects.filter(idempotency_key=key).exists():
-        existing = readable_cases(user).filter(idempotency_key=key).first()
-        if existing is None:
-            raise PermissionDenied("该幂等键对应的事项已不在您的查阅范围内")
-        return Reply(200, _detail(user, _one(user, existing.code)))
-    case = services.case_register(by=user, new=_new_case(user, payload), idempotency_key=key)
-    return Reply(201, _detail(user, _one(user, case.code)))
+    case, created = services.case_register_idempotent(
+        by=user, new=_new_case(user, payload), idempotency_key=key
+    )
+    # The key is the caller's own (namespaced), so the case a retry gets back is theirs; it
+    # may have left what they read since.
+    if not created and not readable_cases(user).filter(pk=case.pk).exists():
+        raise PermissionDenied("该幂等键对应的事项已不在您的查阅范围内")
+    return Reply(201 if created else 200, _detail(user, _one(user, case.code)))
 
 
 # --- A unit's work ----------------------------------------------------------------------

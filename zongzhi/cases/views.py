@@ -96,7 +96,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             new = _new_case(request.user, form)
-            case = services.case_register(
+            case, _created = services.case_register_idempotent(
                 by=request.user, new=new, idempotency_key=data["idempotency_key"]
             )
         except ValidationError as error:

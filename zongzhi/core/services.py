@@ -3,7 +3,7 @@ object brought up to date, and the short random codes people read out."""
 
 import secrets
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,6 +16,15 @@ def dated_code(today: date, *, length: int, prefix: str = "") -> str:
     """`prefix`, the date and `length` random characters: short to read, not guessable."""
     random_part = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
     return f"{prefix}{today:%y%m%d}-{random_part}"
+
+
+class Created[T](NamedTuple):
+    """What an idempotent create gives back: the record, and whether this call made it
+    (False for a retry with a key already used), so a caller can answer 201 or 200 without
+    looking the key up again."""
+
+    record: T
+    created: bool
 
 
 def actor_name(by: Any) -> str:

@@ -2,9 +2,9 @@
 
 The same scope as the pages: hazards.selectors.visible_hazards (VIEW_HAZARD over the
 hazard's place or its responsible unit); a hazard outside it does not exist here (404).
-Registering goes through hazards.services.hazard_register with an idempotency key
+Registering goes through hazards.services.hazard_register_idempotent with an idempotency key
 (header `Idempotency-Key` or `idempotency_key` in the body, kept per caller): a retry
-answers 200 with the first hazard and creates nothing.
+answers 200 with the first hazard and creates nothing (the service says which it was).
 """
 
 from datetime import date, datetime
@@ -282,9 +282,8 @@ def hazard_create(
     ),
 ) -> Any:
     key = idempotency_key(request, key_header, payload.idempotency_key)
-    retry = key is not None and Hazard.objects.filter(idempotency_key=key).exists()
     # On a retry the service hands back the first hazard (checking the caller may read it).
-    hazard = services.hazard_register(
+    hazard, created = services.hazard_register_idempotent(
         by=request.user, new=_new_hazard(payload), idempotency_key=key
     )
-    return Reply(200 if retry else 201, _detail(_one(request.user, hazard.code)))
+    return Reply(201 if created else 200, _detail(_one(request.user, hazard.code)))

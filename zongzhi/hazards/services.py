@@ -18,7 +18,14 @@ from zongzhi.accounts.rules import Action, Target
 from zongzhi.cases.models import Case
 from zongzhi.categories.models import Category
 from zongzhi.core.errors import Refused
-from zongzhi.core.services import actor_id, actor_name, dated_code, refresh_from, require_text
+from zongzhi.core.services import (
+    Created,
+    actor_id,
+    actor_name,
+    dated_code,
+    refresh_from,
+    require_text,
+)
 from zongzhi.hazards import rules
 from zongzhi.hazards.models import Hazard, HazardEvent, HazardMeasure, HazardReview
 from zongzhi.hazards.rules import Status, Step
@@ -34,6 +41,7 @@ __all__ = [
     "hazard_escalate",
     "hazard_reassign",
     "hazard_register",
+    "hazard_register_idempotent",
     "hazard_resolve",
     "hazard_review",
     "sweep_hazard_reviews",
@@ -102,16 +110,31 @@ def hazard_register(
     *,
     by: Any,
     new: NewHazard,
-    idempotency_key: str | None = None,
     source: str = Hazard.Source.DIRECT,
     ledger_key: str | None = None,
 ) -> Hazard:
-    """登记. A retry with the same idempotency key returns the hazard the first call made."""
+    """登记."""
+    return hazard_register_idempotent(
+        by=by, new=new, idempotency_key=None, source=source, ledger_key=ledger_key
+    ).record
+
+
+def hazard_register_idempotent(
+    *,
+    by: Any,
+    new: NewHazard,
+    idempotency_key: str | None,
+    source: str = Hazard.Source.DIRECT,
+    ledger_key: str | None = None,
+) -> Created[Hazard]:
+    """登记 from a form or another system that may send the same request twice: a retry
+    with the same idempotency key returns the hazard the first call made (created False).
+    Without a key, every call registers a hazard."""
     if idempotency_key:
         existing = Hazard.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             require(by, Action.VIEW_HAZARD, existing)
-            return existing
+            return Created(existing, created=False)
     require(by, Action.REGISTER_HAZARD, Target(region_prefix=new.region.prefix))
     today = _today()
     errors = check_new_hazard(new, today)
@@ -150,9 +173,9 @@ def hazard_register(
             _append(hazard, Step.REGISTER, None, by=by, note="", data={"source": source})
     except IntegrityError:
         if idempotency_key:
-            return Hazard.objects.get(idempotency_key=idempotency_key)
+            return Created(Hazard.objects.get(idempotency_key=idempotency_key), created=False)
         raise
-    return hazard
+    return Created(hazard, created=True)
 
 
 # --- The one write path -----------------------------------------------------------------

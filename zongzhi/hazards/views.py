@@ -118,7 +118,7 @@ def hazard_new(request: HttpRequest) -> HttpResponse:
             review_every_days=data["review_every_days"],
         )
         try:
-            hazard = services.hazard_register(
+            hazard, _created = services.hazard_register_idempotent(
                 by=request.user, new=new, idempotency_key=data["idempotency_key"]
             )
         except ValidationError as error:

@@ -175,6 +175,8 @@ def submit_request(*, submission: Submission, ip: str, now: datetime | None = No
     and per-phone limits apply, and a refusal (Throttled) writes no case."""
     now = now or timezone.now()
     ticket = submission.ticket
+    # Looked up before the limits are counted, so that a retry counts nothing; the service
+    # also answers a retry that raced the first attempt past this point.
     existing = Case.objects.filter(idempotency_key=ticket.key).first()
     if existing is not None:
         return existing
@@ -203,7 +205,9 @@ def submit_request(*, submission: Submission, ip: str, now: datetime | None = No
     )
     with transaction.atomic():
         _admit(counters, now)
-        case = cases.case_register(by=PORTAL, new=new, idempotency_key=ticket.key)
+        case, _created = cases.case_register_idempotent(
+            by=PORTAL, new=new, idempotency_key=ticket.key
+        )
         purge_throttles(now)
     return case
 
