@@ -30,6 +30,7 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema
 from ninja.responses import Status as Reply
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.models import User
 from zongzhi.accounts.permissions import can, grants_of
 from zongzhi.accounts.rules import Action, Role
@@ -68,15 +69,15 @@ PartyKind = StrEnum("PartyKind", {k.name: k.value for k in Party.Kind})  # type:
 # --- Scope ------------------------------------------------------------------------------
 
 
-def _is_client_system(user: Any) -> bool:
+def _is_client_system(user: Actor) -> bool:
     return any(g.role == Role.CLIENT_SYSTEM for g in grants_of(user))
 
 
-def readable_cases(user: Any) -> CaseQuerySet:
+def readable_cases(user: Actor) -> CaseQuerySet:
     """The cases `user` may read here: visible_cases, and for a client system also the
     cases it registered itself."""
     q = selectors.case_scope_q(user, Action.VIEW_CASE)
-    if getattr(user, "pk", None) is not None and _is_client_system(user):
+    if user.pk is not None and _is_client_system(user):
         q |= Q(registered_by_id=user.pk)
     return Case.objects.filter(q)
 
@@ -184,7 +185,7 @@ def _row(case: Case, today: date) -> dict[str, Any]:
     }
 
 
-def _detail(user: Any, case: Case) -> dict[str, Any]:
+def _detail(user: Actor, case: Case) -> dict[str, Any]:
     body = _row(case, timezone.localdate())
     body.update(
         description=case.description,
@@ -241,7 +242,7 @@ def _event(event: CaseEvent) -> dict[str, Any]:
     }
 
 
-def _one(user: Any, code: str) -> Case:
+def _one(user: Actor, code: str) -> Case:
     case = (
         readable_cases(user)
         .select_related(*selectors.LIST_RELATED)
@@ -385,7 +386,7 @@ class CaseIn(Schema):
     idempotency_key: str | None = Field(None, pattern=KEY_PATTERN, description=KEY_DESCRIPTION)
 
 
-def _new_case(user: Any, data: CaseIn) -> services.NewCase:
+def _new_case(user: Actor, data: CaseIn) -> services.NewCase:
     channel = data.channel.value if data.channel else None
     if channel is None:
         if not _is_client_system(user):

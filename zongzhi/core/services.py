@@ -3,7 +3,7 @@ object brought up to date, and the short random codes people read out."""
 
 import secrets
 from datetime import date
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -27,12 +27,12 @@ class Created[T](NamedTuple):
     created: bool
 
 
-def actor_name(by: Any) -> str:
+def actor_name(by: object) -> str:
     """The name a timeline keeps for whoever acted ("系统" for the scheduled jobs)."""
     return str(getattr(by, "full_name", "") or by)
 
 
-def actor_id(by: Any) -> int | None:
+def actor_id(by: object) -> int | None:
     return getattr(by, "pk", None)
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema
 from ninja.responses import Status as Reply
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.api_common import (
     HEADER_DESCRIPTION,
     KEY_DESCRIPTION,
@@ -158,7 +159,7 @@ def _detail(hazard: Hazard) -> dict[str, Any]:
     return body
 
 
-def _one(user: Any, code: str) -> Hazard:
+def _one(user: Actor, code: str) -> Hazard:
     hazard = (
         selectors.visible_hazards(user)
         .select_related(*selectors.LIST_RELATED, "case")

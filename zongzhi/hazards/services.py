@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import require
 from zongzhi.accounts.rules import Action, Target
 from zongzhi.cases.models import Case
@@ -108,7 +109,7 @@ def check_new_hazard(new: NewHazard, today: date) -> dict[str, str]:
 
 def hazard_register(
     *,
-    by: Any,
+    by: Actor,
     new: NewHazard,
     source: str = Hazard.Source.DIRECT,
     ledger_key: str | None = None,
@@ -121,7 +122,7 @@ def hazard_register(
 
 def hazard_register_idempotent(
     *,
-    by: Any,
+    by: Actor,
     new: NewHazard,
     idempotency_key: str | None,
     source: str = Hazard.Source.DIRECT,
@@ -184,7 +185,7 @@ def hazard_register_idempotent(
 @dataclass
 class StepContext:
     hazard: Hazard
-    by: Any
+    by: Actor
     today: date
     data: dict[str, Any] = field(default_factory=dict)
     note: str = ""
@@ -192,7 +193,7 @@ class StepContext:
 
 def _take_step(
     *,
-    by: Any,
+    by: Actor,
     hazard: Hazard,
     step: Step,
     note: str = "",
@@ -234,7 +235,7 @@ def _append(
     step: Step,
     before: Status | None,
     *,
-    by: Any,
+    by: Actor,
     note: str,
     data: dict[str, Any],
     for_review_on: date | None = None,
@@ -257,7 +258,7 @@ def _append(
 
 
 def hazard_add_measure(
-    *, by: Any, hazard: Hazard, content: str, owner: str, due_on: date
+    *, by: Actor, hazard: Hazard, content: str, owner: str, due_on: date
 ) -> Hazard:
     """一事一策: add a measure to the plan."""
     content = require_text(content, "content", "措施内容")
@@ -273,7 +274,7 @@ def hazard_add_measure(
 
 
 def hazard_complete_measure(
-    *, by: Any, hazard: Hazard, measure: HazardMeasure, note: str = ""
+    *, by: Actor, hazard: Hazard, measure: HazardMeasure, note: str = ""
 ) -> Hazard:
     def write(c: StepContext) -> None:
         if measure.hazard_id != c.hazard.pk:
@@ -290,7 +291,7 @@ def hazard_complete_measure(
 
 def hazard_review(
     *,
-    by: Any,
+    by: Actor,
     hazard: Hazard,
     finding: str,
     level: str,
@@ -334,7 +335,7 @@ def hazard_review(
 
 def hazard_reassign(
     *,
-    by: Any,
+    by: Actor,
     hazard: Hazard,
     responsible_unit: Unit,
     guardian_name: str,
@@ -363,20 +364,20 @@ def hazard_reassign(
     return _take_step(by=by, hazard=hazard, step=Step.REASSIGN, note=reason, write=write)
 
 
-def hazard_resolve(*, by: Any, hazard: Hazard, note: str) -> Hazard:
+def hazard_resolve(*, by: Actor, hazard: Hazard, note: str) -> Hazard:
     """已化解: the conflict behind the risk is settled."""
     note = require_text(note, "note", "化解情况")
     return _take_step(by=by, hazard=hazard, step=Step.RESOLVE, note=note)
 
 
-def hazard_eliminate(*, by: Any, hazard: Hazard, note: str) -> Hazard:
+def hazard_eliminate(*, by: Actor, hazard: Hazard, note: str) -> Hazard:
     """已消除: the cause is gone."""
     note = require_text(note, "note", "消除情况")
     return _take_step(by=by, hazard=hazard, step=Step.ELIMINATE, note=note)
 
 
 def hazard_escalate(
-    *, by: Any, hazard: Hazard, applicant_name: str, applicant_phone: str = "", note: str = ""
+    *, by: Actor, hazard: Hazard, applicant_name: str, applicant_phone: str = "", note: str = ""
 ) -> Hazard:
     """转为事项: the risk has become a dispute. A case is registered from the hazard (by
     the same person, through the case's own registration) and carries it on."""

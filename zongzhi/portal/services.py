@@ -1,7 +1,7 @@
 """What the portal does: take a resident's request in, let them look it up, let them rate
-the result. Each goes through the cases services as a named system actor, after the
-portal's own checks (the abuse guard here; the tracking code, and the phone's last digits
-for a rating, stand in for a sign-in).
+the result. Each write goes through the cases services as a named public actor holding
+only the one action it takes, after the portal's own checks (the abuse guard here; the
+tracking code, and the phone's last digits for a rating, stand in for a sign-in).
 """
 
 import hmac
@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from zongzhi.accounts.permissions import SystemActor
+from zongzhi.accounts.actors import PublicActor
+from zongzhi.accounts.rules import Action
 from zongzhi.cases import services as cases
 from zongzhi.cases.models import Case, Party
 from zongzhi.cases.public import ANONYMOUS_NAME
@@ -27,9 +28,11 @@ from zongzhi.portal import rules
 from zongzhi.portal.models import Throttle
 from zongzhi.regions.models import Region
 
-# Who the timeline says acted.
-PORTAL = SystemActor("群众（网上）")
-PORTAL_RATING = SystemActor("群众（网上评价）")
+# Who the timeline says acted, and all each may do: register a request (anywhere the form
+# offers a place) and make the return visit of a closed case. Reading a case is not theirs:
+# the tracking page reads through cases.public after the portal's own checks.
+PORTAL = PublicActor("群众（网上）", frozenset({Action.REGISTER_CASE}))
+PORTAL_RATING = PublicActor("群众（网上评价）", frozenset({Action.VISIT_CASE}))
 
 # Idempotency keys of portal forms live in their own namespace beside the API's.
 KEY_PREFIX = "portal:"

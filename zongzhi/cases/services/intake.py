@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import require
 from zongzhi.accounts.rules import Action, Target
 from zongzhi.cases import deadlines, rules
@@ -197,13 +198,13 @@ def _place(new: NewCase) -> Region:
     return grid_at(lng=new.lng, lat=new.lat, within=new.region) or new.region
 
 
-def case_register(*, by: Any, new: NewCase) -> Case:
+def case_register(*, by: Actor, new: NewCase) -> Case:
     """登记."""
     return case_register_idempotent(by=by, new=new, idempotency_key=None).record
 
 
 def case_register_idempotent(
-    *, by: Any, new: NewCase, idempotency_key: str | None
+    *, by: Actor, new: NewCase, idempotency_key: str | None
 ) -> Created[Case]:
     """登记 from a form or another system that may send the same request twice: a retry
     with the same idempotency key returns the case the first call made (created False).

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.rules import UNIT_WORK, Action
 from zongzhi.cases import deadlines, rules
 from zongzhi.cases.models import Assignment, Case, CaseEvent, ClockPause, ExtensionRequest
@@ -34,7 +35,7 @@ class StepContext:
     """What a step's own writer gets: the locked case, who acts, and for which unit."""
 
     case: Case
-    by: Any
+    by: Actor
     unit: Unit | None
     today: date
     facts: rules.CaseFacts
@@ -66,7 +67,7 @@ def withdraw_extension(case: Case) -> None:
 
 def _take_step(
     *,
-    by: Any,
+    by: Actor,
     case: Case,
     step: Step,
     note: str = "",
@@ -124,7 +125,7 @@ def _append(
     step: Step,
     before: Status | None,
     *,
-    by: Any,
+    by: Actor,
     unit: Unit | None,
     note: str,
     data: dict[str, Any],
