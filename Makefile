@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | sh
 TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.test_settings
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck test-sqlite test-postgres messages bench clean
+.PHONY: demo test lint typecheck test-sqlite test-postgres test-all-sqlite messages bench clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "no Python >= 3.12 found" >&2; exit 1; }
@@ -30,13 +30,15 @@ demo: $(RUN_STAMP)
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## test: system packages when missing, lint, types, then the suite on SQLite and PostgreSQL.
+## test: system packages when missing, lint, types, then the whole suite on PostgreSQL (the
+## production database) and, on SQLite (the embedded default that `make demo` runs on), the
+## tests marked `sqlite`: migrations, the demo load, the queries whose SQL differs by engine.
 test: $(DEV_STAMP)
 	scripts/ensure-system-packages
 	$(MAKE) --no-print-directory lint typecheck
 	$(TEST_SETTINGS) $(BIN)/python manage.py makemigrations --check --dry-run -v0
-	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory test-sqlite
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
@@ -45,11 +47,19 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
+# One worker per core; a module's tests stay on one worker, so a module-scoped fixture (the
+# demo county) is built once. The twenty slowest tests are printed, so they stay visible.
+PYTEST := $(BIN)/pytest -n auto --dist loadscope --durations=20
+
 test-sqlite: $(DEV_STAMP)
-	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(PYTEST) -m sqlite $(PYTEST_ARGS)
 
 test-postgres: $(DEV_STAMP)
-	scripts/with-postgres $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	scripts/with-postgres $(PYTEST) $(PYTEST_ARGS)
+
+## test-all-sqlite: the whole suite on SQLite too (not part of `make test`).
+test-all-sqlite: $(DEV_STAMP)
+	$(PYTEST) $(PYTEST_ARGS)
 
 ## bench: benchmarks on a throwaway PostgreSQL cluster, never part of `make test` (issue 8):
 ## a province of 100 counties with BENCH_CASES cases (default 20000), then the harness with

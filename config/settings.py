@@ -58,7 +58,9 @@ INSTALLED_APPS = [
     "zongzhi.notifications",
     "zongzhi.portal",
     "zongzhi.open311",
+    "zongzhi.home",
     "zongzhi.benchmarks",
+    "zongzhi.demo",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +163,8 @@ TASKS = {
         "BACKEND": env_str("ZONGZHI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# The scheduled jobs `run_scheduler` enqueues (a function returning core.scheduler.Periodic).
+ZONGZHI_SCHEDULE = "config.schedule.jobs"
 
 _SMTP = "django.core.mail.backends.smtp.EmailBackend"
 _MAIL_BACKEND = env_str(

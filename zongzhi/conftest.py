@@ -171,7 +171,7 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     from django.conf import settings
     from django.db import transaction
 
-    from zongzhi.core.demo import load_demo
+    from zongzhi.demo.county import load_demo
 
     with django_db_blocker.unblock(), transaction.atomic():
         load_demo(settings.ZONGZHI_DIVISIONS_DIR)
@@ -185,7 +185,7 @@ def demo_without_cases(django_db_setup: None, django_db_blocker: Any) -> Iterato
     from django.conf import settings
     from django.db import transaction
 
-    from zongzhi.core.demo import load_demo
+    from zongzhi.demo.county import load_demo
 
     with django_db_blocker.unblock(), transaction.atomic():
         load_demo(settings.ZONGZHI_DIVISIONS_DIR, cases=0)

@@ -33,14 +33,15 @@ from zongzhi.benchmarks.loading import (
     server_cpu_seconds,
     skip_foreign_key_triggers,
 )
-from zongzhi.benchmarks.province import GIVEN, SURNAMES, Province, Township
+from zongzhi.benchmarks.places import Province, Township
 from zongzhi.cases import deadlines
-from zongzhi.cases.demo_texts import CHANNEL_WEIGHTS
 from zongzhi.cases.models import Assignment, Case, CaseEvent, DeadlinePolicy, Party
 from zongzhi.cases.rules import Status, Step
 from zongzhi.cases.seed import COUNTY_ROUTES, TOWNSHIP_ROUTES
 from zongzhi.categories.models import Category
 from zongzhi.core.services import CODE_ALPHABET
+from zongzhi.demo.case_texts import CHANNEL_WEIGHTS
+from zongzhi.demo.people import GIVEN, SURNAMES
 from zongzhi.units.models import Unit
 from zongzhi.workdays.selectors import current_calendar
 

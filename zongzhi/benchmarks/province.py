@@ -10,7 +10,7 @@ township 3, village 3, and a grid extends its village by 3. Everything is drawn 
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from time import perf_counter, process_time
 
@@ -21,6 +21,9 @@ from django.utils import timezone
 from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.rules import Role
 from zongzhi.analytics.models import CaseFact, CaseRollup
+from zongzhi.benchmarks import cases as generated_cases
+from zongzhi.benchmarks.cases import MODELS as CASE_MODELS
+from zongzhi.benchmarks.cases import generate_cases
 from zongzhi.benchmarks.loading import (
     Table,
     check_foreign_keys,
@@ -34,8 +37,15 @@ from zongzhi.benchmarks.loading import (
     skip_foreign_key_triggers,
     vacuum_and_analyze,
 )
+from zongzhi.benchmarks.places import County, Place, Province, Township
+from zongzhi.benchmarks.registers import MODELS as REGISTER_MODELS
+from zongzhi.benchmarks.registers import generate_care, generate_hazards, generate_screening
+from zongzhi.benchmarks.rollups import rebuild_facts
+from zongzhi.benchmarks.sweeps import MODELS as SWEEP_MODELS
+from zongzhi.benchmarks.sweeps import generate_sweeps
 from zongzhi.categories.models import Category
-from zongzhi.core.demo import COUNTY_UNITS, TOWNSHIP_UNITS
+from zongzhi.demo.county import COUNTY_UNITS, TOWNSHIP_UNITS
+from zongzhi.demo.people import person_name
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
 
@@ -53,64 +63,11 @@ SYLLABLES = (
     "安宝北昌成崇丰福阜光广桂海和河红华怀黄嘉江金锦靖乐黎利连临龙隆鹿罗茂梅明南宁平启庆仁荣"
     "瑞山尚盛石寿顺泰桃天通同万文武西祥新兴秀阳宜永玉元云长兆正中竹"
 )
-SURNAMES = "李王张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋"
-GIVEN = "建华国强志明秀英丽娟海燕文军红梅晓东春花永刚玉兰德明子涵思远雪松金凤桂芳云龙"
 K = Unit.Kind
-
-
-@dataclass
-class Place:
-    id: int
-    prefix: str
-    name: str
-
-
-@dataclass
-class Township(Place):
-    county: "County"
-    villages: list[Place] = field(default_factory=list)
-    grids: list[Place] = field(default_factory=list)
-    village_of_grid: dict[int, Place] = field(default_factory=dict)
-    units: dict[str, int] = field(default_factory=dict)  # unit id by kind
-    village_units: dict[int, int] = field(default_factory=dict)  # mediation committee by village
-    intake: int = 0
-    leader: int = 0
-    care: int = 0
-
-
-@dataclass
-class County(Place):
-    townships: list[Township] = field(default_factory=list)
-    units: dict[str, int] = field(default_factory=dict)
-    intake: int = 0
-    leader: int = 0
-    care: int = 0
-
-
-@dataclass
-class Province:
-    """What the case and register generators need, as ids and prefixes (no model objects:
-    a province has a quarter of a million places)."""
-
-    root: Place
-    counties: list[County]
-    handler: dict[int, int]  # a person working in each unit that handles cases, by unit
-    grid_worker: dict[int, int]  # by grid
-    village_care: dict[int, int]  # by village
-    user_names: dict[int, str]  # full names, for the timelines
-    counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def townships(self) -> list[Township]:
-        return [t for c in self.counties for t in c.townships]
 
 
 def _place_name(rng: random.Random) -> str:
     return rng.choice(SYLLABLES) + rng.choice(SYLLABLES)
-
-
-def person_name(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, 2))
 
 
 def generate_places(
@@ -221,7 +178,7 @@ def generate_units(counties: list[County]) -> int:
     return units.count
 
 
-# The county's unit handlers: the departments cases are routed to (core.demo's list).
+# The county's unit handlers: the departments cases are routed to (demo.county's list).
 COUNTY_HANDLED: list[str] = [
     k for k, _, _ in COUNTY_UNITS if k not in {K.CENTRE, K.MEDIATION_COMMITTEE}
 ]
@@ -378,11 +335,6 @@ def generate_province(
     tables' plain indexes are dropped for the load and built again after it from
     REBUILD_INDEXES_FROM cases on, or as `rebuild_indexes` says. `workers` processes
     write the cases (PostgreSQL); the data is the same for any number."""
-    from zongzhi.benchmarks.cases import MODELS as CASE_MODELS
-    from zongzhi.benchmarks.registers import MODELS as REGISTER_MODELS
-    from zongzhi.benchmarks.rollups import rebuild_facts
-    from zongzhi.benchmarks.sweeps import MODELS as SWEEP_MODELS
-
     rng = random.Random(seed)  # noqa: S311 — synthetic data, reproducible by design
     today = today or timezone.localdate()
 
@@ -441,14 +393,6 @@ def _generate(
     rebuild_indexes: bool,
     workers: int,
 ) -> None:
-    from zongzhi.benchmarks.cases import CHUNK as CASE_CHUNK
-    from zongzhi.benchmarks.cases import MODELS as CASE_MODELS
-    from zongzhi.benchmarks.cases import generate_cases
-    from zongzhi.benchmarks.registers import MODELS as REGISTER_MODELS
-    from zongzhi.benchmarks.registers import generate_care, generate_hazards, generate_screening
-    from zongzhi.benchmarks.sweeps import MODELS as SWEEP_MODELS
-    from zongzhi.benchmarks.sweeps import generate_sweeps
-
     with phases.phase("places") as rows:
         root, made = generate_places(rng, counties=counties, **(shape or {}))
         townships = [t for c in made for t in c.townships]
@@ -466,7 +410,8 @@ def _generate(
     # In one process the cases and their indexes are one transaction: the indexes come
     # back, or the load never happened. Worker processes commit their own chunks, so then
     # the indexes are dropped for good first, and put back whatever happens.
-    parallel = workers > 1 and cases > CASE_CHUNK and is_postgres()
+    # CHUNK is read when called, not imported: a test makes the chunks small.
+    parallel = workers > 1 and cases > generated_cases.CHUNK and is_postgres()
     with nullcontext() if parallel else transaction.atomic():
         with phases.phase("cases", atomic=not parallel) as rows:
             dropped = drop_secondary_indexes(CASE_MODELS) if rebuild_indexes else []

@@ -7,11 +7,12 @@ from datetime import date, datetime, timedelta
 
 from zongzhi.benchmarks.cases import opening, tracking_code
 from zongzhi.benchmarks.loading import Table, next_id
-from zongzhi.benchmarks.province import Province, person_name
+from zongzhi.benchmarks.places import Province
 from zongzhi.care import rules as care_rules
 from zongzhi.care.models import CareAssessment, CareEvent, CareFile, CareTeamMember
 from zongzhi.categories.models import Category
 from zongzhi.core import crypto
+from zongzhi.demo.people import person_name
 from zongzhi.hazards import rules as hazard_rules
 from zongzhi.hazards.models import Hazard, HazardEvent
 from zongzhi.regions.models import Region
@@ -172,7 +173,7 @@ def generate_care(
     rng: random.Random, province: Province, *, count: int, today: date
 ) -> dict[str, int]:
     """Care files in villages, each with its first assessment, its lead (the village's care
-    worker) and its enrolment entry; identity numbers encrypted and indexed as `enrol`
+    worker) and its enrolment entry; identity numbers encrypted and indexed as `care_file_register`
     does. A tenth are closed."""
     files = Table(CareFile, [
         "id", "code", "programme", "person_name", "gender", "identity_encrypted",
@@ -189,7 +190,7 @@ def generate_care(
     team = Table(
         CareTeamMember, ["file_id", "user_id", "name", "phone", "duty", "active", "joined_on"]
     )
-    events = Table(CareEvent, ["file_id", "at", "kind", "by_id", "by_name", "note", "data"])
+    events = Table(CareEvent, ["file_id", "at", "kind", "actor_id", "actor_name", "note", "data"])
     programmes = [
         p for p in care_rules.PROGRAMMES.values() if not p.for_minors
     ]  # adults: the identity numbers below are of adults

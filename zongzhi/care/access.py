@@ -260,8 +260,8 @@ def grant_emergency(user: Any, file: CareFile, reason: str) -> CareEmergencyAcce
             file=file,
             at=now,
             kind=CareEvent.Kind.EMERGENCY,
-            by_id=actor_id(user),
-            by_name=actor_name(user),
+            actor_id=actor_id(user),
+            actor_name=actor_name(user),
             note=f"有效{rules.EMERGENCY_HOURS}小时，待复核",
             data={"emergency_id": grant.pk},
         )

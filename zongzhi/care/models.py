@@ -537,10 +537,10 @@ class CareEvent(AppendOnly):
     file = models.ForeignKey(CareFile, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField("时间")
     kind = models.CharField("事项", max_length=30, choices=Kind.choices)
-    by = models.ForeignKey(
+    actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    by_name = models.CharField("操作人", max_length=50)
+    actor_name = models.CharField("操作人", max_length=50)
     note = models.TextField("说明", blank=True)
     data: Any = models.JSONField(default=dict, blank=True)
 

@@ -240,7 +240,7 @@ def receiving_candidates(transfer: CareTransfer) -> QuerySet[Any]:
 def transfer_destinations(file: CareFile) -> QuerySet[Region]:
     """The places a file may be transferred to, with the townships that group them:
     townships, villages and grids of the file's county, outside the file's own village
-    (a move within the village is a change of address: services.propose_transfer)."""
+    (a move within the village is a change of address: services.care_file_propose_transfer)."""
     return (
         Region.objects.filter(
             prefix__startswith=file.region_prefix[:6],

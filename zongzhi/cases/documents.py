@@ -18,12 +18,8 @@ Why it is built this way:
 - Fonts. The PDF names "Noto Serif CJK SC" / "Noto Sans CJK SC" (Debian's fonts-noto-cjk)
   through fontconfig and WeasyPrint embeds a subset of it, so the PDF shows Chinese on any
   reader. Without a CJK font on the server the PDF would print empty boxes (tofu). The DOCX
-  cannot embed fonts usefully, so it names SimSun (宋体), which every Chinese Windows and WPS
-  installation has, as the East Asian font (w:rFonts w:eastAsia) and marks the text as
-  zh-CN; the font table lists 宋体 and "Noto Serif CJK SC" as alternative names, and on Linux
-  fontconfig resolves SimSun for zh-CN text to Noto Serif CJK SC. Latin text and digits use
-  Times New Roman. Theme fonts are removed from the document defaults, because a theme font
-  attribute would silently win over the named one.
+  cannot embed fonts usefully, so it names SimSun (宋体) with Noto as its alternative; the
+  Word helpers shared with the bulletins (core/docx.py) explain how.
 """
 
 import io
@@ -31,21 +27,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.template.loader import render_to_string
-from django.utils import timezone
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import qn
-from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.shared import Mm, Pt
-from docx.table import _Cell
-from docx.text.paragraph import Paragraph
-from lxml import etree
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
 
 from zongzhi.cases.models import MediationAgreement
+from zongzhi.core.docx import (
+    page_number_footer,
+    set_properties,
+    set_up_a4_portrait,
+    set_up_chinese_text,
+    write_paragraph,
+)
 
 TITLE = "人民调解协议书"
 BLANK = "＿＿＿＿＿＿"
@@ -54,11 +48,6 @@ SIGN_PROMPT = "签名、盖章或按指印："
 MEDIATOR_PROMPT = "签名："
 SIGN_BLANK = "\u3000" * 8  # an underlined gap to sign on
 SIGN_PROMPT_WIDTH = 11  # characters: the longest prompt and a space
-
-# The DOCX fonts (the PDF names its fonts in cases/agreement_pdf.html).
-LATIN_FONT = "Times New Roman"
-DOCX_EAST_ASIAN_FONT = "SimSun"
-DOCX_EAST_ASIAN_ALT_NAMES = "宋体,Noto Serif CJK SC"
 
 _DIGITS = "〇一二三四五六七八九"
 
@@ -211,135 +200,16 @@ def agreement_layout(agreement: MediationAgreement) -> AgreementLayout:
 # --- DOCX -----------------------------------------------------------------------------
 
 
-def set_run_fonts(rpr: BaseOxmlElement) -> None:
-    """Name the fonts explicitly on an rPr, dropping theme fonts that would override them."""
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attr), None)
-    fonts.set(qn("w:ascii"), LATIN_FONT)
-    fonts.set(qn("w:hAnsi"), LATIN_FONT)
-    fonts.set(qn("w:cs"), LATIN_FONT)
-    fonts.set(qn("w:eastAsia"), DOCX_EAST_ASIAN_FONT)
-    fonts.set(qn("w:hint"), "eastAsia")
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:val"), "zh-CN")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-
-
-def declare_east_asian_font(document: DocxDocument) -> None:
-    """List SimSun in the font table with its alternative names and the GB2312 charset, so
-    Word and LibreOffice substitute a Chinese font, not a Latin one, where SimSun is absent."""
-    part = document.part.part_related_by(RT.FONT_TABLE)
-    root = parse_xml(part.blob)
-    font = OxmlElement("w:font")
-    font.set(qn("w:name"), DOCX_EAST_ASIAN_FONT)
-    for tag, value in (
-        ("w:altName", DOCX_EAST_ASIAN_ALT_NAMES),
-        ("w:panose1", "02010600030101010101"),
-        ("w:charset", "86"),
-        ("w:family", "auto"),
-        ("w:pitch", "variable"),
-    ):
-        child = OxmlElement(tag)
-        child.set(qn("w:val"), value)
-        font.append(child)
-    root.append(font)
-    # python-docx keeps the font table as an opaque part: its blob is what gets saved.
-    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
 def _set_up(document: DocxDocument, layout: AgreementLayout) -> None:
     """A4 portrait, margins close to GB/T 9704, fonts and language for the whole document."""
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(30), Mm(28)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    section.footer_distance = Mm(15)
-
-    defaults = document.styles.element.find(qn("w:docDefaults"))
-    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    set_run_fonts(rpr)
-
-    normal = document.styles["Normal"]
-    normal.font.size = Pt(12)
-    set_run_fonts(normal.element.get_or_add_rPr())
-    fmt = normal.paragraph_format
-    fmt.space_before, fmt.space_after = Pt(0), Pt(0)
-    fmt.line_spacing_rule = WD_LINE_SPACING.ONE_POINT_FIVE
-
-    declare_east_asian_font(document)
-    props = document.core_properties
-    props.title = f"{layout.title} {layout.number}"
-    props.subject = layout.case_code
-    props.language = "zh-CN"
-    props.author = layout.committee
-    props.last_modified_by = layout.committee
-    props.comments = ""  # the template says "generated by python-docx"
-    props.created = props.modified = timezone.now()  # the template's are from 2013
-    props.revision = 1
-
-
-def write_paragraph(
-    document: DocxDocument | _Cell,
-    text: str = "",
-    *,
-    bold: bool = False,
-    size: float | None = None,
-    align: WD_ALIGN_PARAGRAPH | None = None,
-    indent: bool = False,
-    before: float = 0,
-    after: float = 0,
-) -> Paragraph:
-    paragraph = document.add_paragraph()
-    if text:
-        run = paragraph.add_run(text)
-        run.bold = bold
-        if size is not None:
-            run.font.size = Pt(size)
-    fmt = paragraph.paragraph_format
-    if align is not None:
-        fmt.alignment = align
-    if indent:
-        fmt.first_line_indent = Pt(2 * (size or 12))  # two characters
-    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
-    return paragraph
-
-
-def add_field(paragraph: Paragraph, instruction: str) -> None:
-    """A Word field (PAGE, NUMPAGES) that Word and LibreOffice fill in when they lay out."""
-    run = paragraph.add_run()
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    text = OxmlElement("w:instrText")
-    text.set(qn("xml:space"), "preserve")
-    text.text = f" {instruction} "
-    separate = OxmlElement("w:fldChar")
-    separate.set(qn("w:fldCharType"), "separate")
-    placeholder = OxmlElement("w:t")
-    placeholder.text = "1"
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    for element in (begin, text, separate, placeholder, end):
-        run._r.append(element)
-
-
-def _footer(document: DocxDocument) -> None:
-    paragraph = document.sections[0].footer.paragraphs[0]
-    paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.add_run("第 ")
-    add_field(paragraph, "PAGE")
-    paragraph.add_run(" 页 共 ")
-    add_field(paragraph, "NUMPAGES")
-    paragraph.add_run(" 页")
-    for run in paragraph.runs:
-        run.font.size = Pt(9)
+    set_up_a4_portrait(document, top_mm=30, bottom_mm=28, left_mm=28, right_mm=26, footer_mm=15)
+    set_up_chinese_text(document, size_pt=12)
+    set_properties(
+        document,
+        title=f"{layout.title} {layout.number}",
+        subject=layout.case_code,
+        author=layout.committee,
+    )
 
 
 def agreement_docx(agreement: MediationAgreement) -> bytes:
@@ -347,7 +217,7 @@ def agreement_docx(agreement: MediationAgreement) -> bytes:
     layout = agreement_layout(agreement)
     document = Document()
     _set_up(document, layout)
-    _footer(document)
+    page_number_footer(document)
 
     write_paragraph(
         document, layout.title, bold=True, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, after=6

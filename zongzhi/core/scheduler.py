@@ -1,4 +1,5 @@
-"""Scheduled work: which jobs run how often, and enqueuing each once per period.
+"""Scheduled work: enqueuing each job once per period (which jobs run how often is the
+project's list, named by settings.ZONGZHI_SCHEDULE: config/schedule.py).
 
 Django's tasks framework runs tasks but does not schedule them, so `run_scheduler`
 (a management command, one small process beside `db_worker`) calls `enqueue_due` every
@@ -6,11 +7,14 @@ minute. Each job's period is claimed with a PeriodicRun row; the job itself must
 idempotent, because a period can be claimed and its task fail.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
 
 from zongzhi.core.models import PeriodicRun
 
@@ -25,30 +29,10 @@ class Periodic:
 
 
 def _jobs() -> list[Periodic]:
-    from zongzhi.analytics.tasks import refresh_rollups
-    from zongzhi.briefings.tasks import compile_daily_reports
-    from zongzhi.care.tasks import deidentify_expired, sweep_care
-    from zongzhi.cases.tasks import sweep_deadlines
-    from zongzhi.hazards.tasks import sweep_hazard_reviews
-    from zongzhi.notifications.tasks import send_due
-    from zongzhi.screening.tasks import open_due_rounds
-
-    return [
-        Periodic("cases.sweep_deadlines", timedelta(hours=1), sweep_deadlines),
-        # Figures lag the cases by five minutes at most.
-        Periodic("analytics.refresh_rollups", timedelta(minutes=5), refresh_rollups),
-        Periodic("hazards.sweep_reviews", timedelta(hours=1), sweep_hazard_reviews),
-        Periodic("screening.open_rounds", timedelta(hours=1), open_due_rounds),
-        Periodic("care.sweep", timedelta(hours=1), sweep_care),
-        # Notifications go out as their steps commit; this pass sends the retries.
-        Periodic("notifications.send_due", timedelta(minutes=1), send_due),
-        # 02:00 Beijing time (18:00 UTC), when nobody is reading files.
-        Periodic("care.deidentify", timedelta(days=1), deidentify_expired, timedelta(hours=18)),
-        # 07:00 Beijing time (23:00 UTC): the report is waiting when the day begins.
-        Periodic(
-            "briefings.daily_reports", timedelta(days=1), compile_daily_reports, timedelta(hours=23)
-        ),
-    ]
+    """The project's jobs, from the function settings.ZONGZHI_SCHEDULE names (the jobs are
+    the domain apps' tasks, which core does not import)."""
+    jobs: Callable[[], list[Periodic]] = import_string(settings.ZONGZHI_SCHEDULE)
+    return jobs()
 
 
 def period_start(now: datetime, every: timedelta, offset: timedelta = timedelta(0)) -> datetime:

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 
 from zongzhi.browser import ARTIFACTS
-from zongzhi.core.demo import DEMO_PASSWORD, load_demo
+from zongzhi.demo.county import DEMO_PASSWORD, load_demo
 from zongzhi.regions.models import Region
 
 pytestmark = [

@@ -26,6 +26,10 @@ from zongzhi.cases.rules import Status
 from zongzhi.cases.tests.factories import case_in
 from zongzhi.conftest import Cast
 
+# `make test` runs this on SQLite too (-m sqlite): aggregates and date arithmetic in SQL.
+pytestmark = pytest.mark.sqlite
+
+
 # --- Rates ----------------------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
 """The rollups equal the cases: every figure read from them equals the same figure counted
 from the cases by `indicators.records`, and an incremental refresh leaves exactly the rows
+
 a rebuild from scratch would.
 
 Two ways of making the cases:
@@ -33,6 +34,9 @@ from zongzhi.cases.rules import OPEN, Status
 from zongzhi.cases.tests.factories import category, new_case, registered
 from zongzhi.conftest import Cast, make_user
 from zongzhi.core.errors import Refused
+
+# `make test` runs this on SQLite too (-m sqlite): the rollups are rebuilt in SQL.
+pytestmark = pytest.mark.sqlite
 
 SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 DAYS = 40  # cases are registered over this many days from DAY0

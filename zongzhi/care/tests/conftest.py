@@ -38,7 +38,7 @@ def new_file(region: Region, **overrides: Any) -> NewFile:
 
 def open_file(by: Any, region: Region, *, lead: Any = None, **overrides: Any) -> CareFile:
     team = [Member(duty="lead", user=lead)] if lead is not None else []
-    return services.enrol(by=by, new=new_file(region, team=team, **overrides))
+    return services.care_file_register(by=by, new=new_file(region, team=team, **overrides))
 
 
 @dataclass

@@ -45,14 +45,14 @@ def matrix(care: CareCast) -> Matrix:
     child = child_file(care)  # V1, a left-behind child, led by the V1 care worker
     other = v2_file(care)  # V2 (township T2), led by the V2 care worker
     member = make_user("v1_social", Role.CARE_WORKER, region=p.v1)
-    services.add_member(
+    services.care_file_add_member(
         by=care.worker, file=adult, member=Member(duty="social_worker", user=member)
     )
     former = make_user("v1_former", Role.CARE_WORKER, region=p.v1)
-    joined = services.add_member(
+    joined = services.care_file_add_member(
         by=care.supervisor, file=adult, member=Member(duty="volunteer", user=former)
     )
-    services.remove_member(by=care.supervisor, member=joined)
+    services.care_file_remove_member(by=care.supervisor, member=joined)
     users: dict[str, User] = {role.value: user for role, user in cast.by_role.items()}
     users.update(
         outsider=cast.outsider,
@@ -178,14 +178,14 @@ def world(care: CareCast) -> dict[str, CareFile]:
     """Files of every kind, built once for all the examples of a property."""
     p = care.cast.places
     moving = open_file(care.worker, p.v1, person_name="搬家的人", identity_number="")
-    services.propose_transfer(by=care.worker, file=moving, to_region=p.v2, reason="搬家")
+    services.care_file_propose_transfer(by=care.worker, file=moving, to_region=p.v2, reason="搬家")
     teen = open_file(
         care.worker2, p.v2, lead=care.worker2, person_name="少年", identity_number=_teen_identity()
     )
     closed = open_file(
         care.worker2, p.g2, lead=care.worker2, person_name="结案", identity_number=""
     )
-    services.close_file(by=care.worker2, file=closed, reason="recovered")
+    services.care_file_close(by=care.worker2, file=closed, reason="recovered")
     files = {
         "adult": care.file,
         "child": child_file(care),

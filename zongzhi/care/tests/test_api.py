@@ -93,7 +93,7 @@ def test_the_list_holds_what_its_reader_may_read_and_nothing_else(care: CareCast
     child = child_file(care)
     other = v2_file(care)
     closed = open_file(care.worker, care.cast.places.v1, person_name="张三", identity_number="")
-    services.close_file(by=care.supervisor, file=closed, reason="recovered")
+    services.care_file_close(by=care.supervisor, file=closed, reason="recovered")
     for user in readers_and_strangers(care):
         response = get(user, FILES, include_closed="true")
         assert response.status_code == 200
@@ -164,7 +164,7 @@ def test_reading_a_file_writes_one_log_row_per_request(care: CareCast) -> None:
 def test_without_a_purpose_the_sensitive_sections_are_withheld_and_said_so(
     care: CareCast,
 ) -> None:
-    services.record_visit(
+    services.care_file_record_visit(
         by=care.worker,
         file=care.file,
         visited_on=timezone.localdate(),
@@ -197,12 +197,18 @@ def test_with_a_purpose_the_sensitive_sections_come_and_the_purpose_is_logged(
 ) -> None:
     f = care.file
     today = timezone.localdate()
-    services.record_visit(by=care.worker, file=f, visited_on=today, method="home", seen="服药正常")
-    services.add_plan_item(by=care.worker, file=f, need="按时服药", measure="每周提醒", who="李芳")
-    services.add_assistance(
+    services.care_file_record_visit(
+        by=care.worker, file=f, visited_on=today, method="home", seen="服药正常"
+    )
+    services.care_file_add_plan_item(
+        by=care.worker, file=f, need="按时服药", measure="每周提醒", who="李芳"
+    )
+    services.care_file_add_assistance(
         by=care.worker, file=f, kind="subsistence", granted_on=today, amount=Decimal("500")
     )
-    services.assess(by=care.worker, file=f, level="3", reasons=["relapse", "no_medication"])
+    services.care_file_assess(
+        by=care.worker, file=f, level="3", reasons=["relapse", "no_medication"]
+    )
     response = get(care.worker, detail(f.code), purpose="visit", purpose_note="明日入户")
     assert response.status_code == 200
     body = response.json()
@@ -277,7 +283,9 @@ def test_a_childs_file_says_why_its_sections_are_withheld(care: CareCast) -> Non
 
 def test_a_file_in_transfer_shows_where_it_goes_to_both_sides(care: CareCast) -> None:
     p = care.cast.places
-    services.propose_transfer(by=care.worker, file=care.file, to_region=p.v2, reason="搬家")
+    services.care_file_propose_transfer(
+        by=care.worker, file=care.file, to_region=p.v2, reason="搬家"
+    )
     for user in [care.worker, care.supervisor2]:
         body = get(user, detail(care.file.code)).json()
         assert body["in_transfer"] is True
@@ -339,10 +347,12 @@ def test_reading_a_file_costs_a_bounded_number_of_queries(
     f = care.file
     today = timezone.localdate()
     for i in range(5):
-        services.record_visit(
+        services.care_file_record_visit(
             by=care.worker, file=f, visited_on=today, method="phone", seen=f"情况{i}"
         )
-        services.add_plan_item(by=care.worker, file=f, need=f"需求{i}", measure="措施", who="社工")
+        services.care_file_add_plan_item(
+            by=care.worker, file=f, need=f"需求{i}", measure="措施", who="社工"
+        )
     client = client_for(care.worker)
     with django_assert_max_num_queries(14):
         response = client.get(detail(f.code), {"purpose": "visit"})

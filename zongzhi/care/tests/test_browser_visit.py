@@ -41,7 +41,7 @@ def test_a_care_worker_records_a_home_visit_on_a_phone(
         address="右所社区5组8号",
         enrolled_on=today - timedelta(days=90),
     )
-    services.record_visit(
+    services.care_file_record_visit(
         by=care.worker,
         file=late,
         visited_on=today - timedelta(days=every + 5),

@@ -38,10 +38,12 @@ def test_the_identity_number_is_never_stored_in_the_clear(care: CareCast) -> Non
 
 def test_a_transfer_accepted_moves_the_file_and_its_team(care: CareCast) -> None:
     p = care.cast.places
-    t = services.propose_transfer(by=care.worker, file=care.file, to_region=p.v2, reason="搬迁")
+    t = services.care_file_propose_transfer(
+        by=care.worker, file=care.file, to_region=p.v2, reason="搬迁"
+    )
     assert access.may_read(care.supervisor2, care.file)
     assert not access.may_read(care.worker2, care.file)
-    services.accept_transfer(
+    services.care_file_accept_transfer(
         by=care.worker2, transfer=t, team=[Member(duty="lead", user=care.worker2)]
     )
     f = CareFile.objects.get(pk=care.file.pk)
@@ -56,7 +58,9 @@ def test_an_unanswered_transfer_reaches_the_receiving_supervisors_not_the_sendin
     from zongzhi.care import selectors
 
     p = care.cast.places
-    services.propose_transfer(by=care.worker, file=care.file, to_region=p.v2, reason="搬迁")
+    services.care_file_propose_transfer(
+        by=care.worker, file=care.file, to_region=p.v2, reason="搬迁"
+    )
     services.sweep_care(timezone.now() + timedelta(days=10))
     assert [a.file for a in selectors.escalated_alerts(care.supervisor2)] == [care.file]
     # T1's supervisor still reads the file (it has not left yet) but the alert is not theirs.
@@ -70,11 +74,11 @@ def test_a_transfer_cannot_hand_the_file_to_someone_outside_the_receiving_place(
     import pytest
     from django.core.exceptions import ValidationError
 
-    t = services.propose_transfer(
+    t = services.care_file_propose_transfer(
         by=care.worker, file=care.file, to_region=care.cast.places.v2, reason="搬迁"
     )
     with pytest.raises(ValidationError):
-        services.accept_transfer(
+        services.care_file_accept_transfer(
             by=care.supervisor2, transfer=t, team=[Member(duty="lead", user=care.worker)]
         )
     assert CareTransfer.objects.get(pk=t.pk).status == "pending"
@@ -85,16 +89,16 @@ def test_a_retried_submission_adds_each_record_once(care: CareCast) -> None:
 
     f, w, today = care.file, care.worker, timezone.localdate()
     for _ in range(2):
-        services.record_visit(
+        services.care_file_record_visit(
             by=w, file=f, visited_on=today, method="home", seen="在家", idempotency_key="v-1"
         )
-        services.add_plan_item(
+        services.care_file_add_plan_item(
             by=w, file=f, need="就医", measure="协助办理慢病卡", who="村医", idempotency_key="p-1"
         )
-        services.add_assistance(
+        services.care_file_add_assistance(
             by=w, file=f, kind="temporary", granted_on=today, idempotency_key="a-1"
         )
-        services.add_member(
+        services.care_file_add_member(
             by=w, file=f, member=Member(duty="doctor", name="赵医生"), idempotency_key="m-1"
         )
     assert CareVisit.objects.filter(file=f).count() == 1

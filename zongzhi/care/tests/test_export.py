@@ -122,11 +122,17 @@ def test_the_export_is_a_ledger_of_the_files_with_masked_numbers(care: CareCast)
     p = care.cast.places
     today = timezone.localdate()
     f = care.file
-    services.record_visit(by=care.worker, file=f, visited_on=today, method="home", seen="情绪稳定")
-    services.add_plan_item(by=care.worker, file=f, need="就医复查", measure="陪同就医", who="社工")
+    services.care_file_record_visit(
+        by=care.worker, file=f, visited_on=today, method="home", seen="情绪稳定"
+    )
+    services.care_file_add_plan_item(
+        by=care.worker, file=f, need="就医复查", measure="陪同就医", who="社工"
+    )
     child = child_file(care)
     incoming = v2_file(care)
-    services.propose_transfer(by=care.worker2, file=incoming, to_region=p.v1, reason="投靠亲属")
+    services.care_file_propose_transfer(
+        by=care.worker2, file=incoming, to_region=p.v1, reason="投靠亲属"
+    )
     v2_file(care, person_name="孙某", identity_number="")  # in T2: not in T1's export
 
     response = post(care.supervisor, region=p.t1.pk, purpose="supervision")
@@ -196,7 +202,7 @@ def test_the_export_holds_only_what_the_exporter_reads(care: CareCast) -> None:
 def test_programme_and_closed_files_narrow_or_widen_the_export(care: CareCast) -> None:
     child = child_file(care)
     closed = open_file(care.worker, care.cast.places.v1, person_name="周某", identity_number="")
-    services.close_file(by=care.supervisor, file=closed, reason="death")
+    services.care_file_close(by=care.supervisor, file=closed, reason="death")
     t1 = care.cast.places.t1.pk
 
     ws = sheet_of(post(care.supervisor, region=t1, programme="left_behind_children").content)

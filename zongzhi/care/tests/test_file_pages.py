@@ -113,7 +113,7 @@ def test_the_list_filters_by_programme_overdue_search_and_closed(care: CareCast)
     assert codes("?overdue=1") == {child.code}
     assert codes("?q=建国") == {care.file.code}
     assert codes(f"?q={child.code.lower()}") == {child.code}
-    services.close_file(by=care.worker, file=care.file, reason="recovered")
+    services.care_file_close(by=care.worker, file=care.file, reason="recovered")
     assert codes("") == {child.code}
     assert codes("?closed=1") == {care.file.code, child.code}
     overdue_row = rows_of(page(c.get("/care/?overdue=1")))
@@ -121,7 +121,7 @@ def test_the_list_filters_by_programme_overdue_search_and_closed(care: CareCast)
 
 
 def test_a_file_in_transfer_is_marked_on_both_sides(care: CareCast) -> None:
-    services.propose_transfer(
+    services.care_file_propose_transfer(
         by=care.worker, file=care.file, to_region=care.cast.places.v2, reason="搬迁"
     )
     sending = rows_of(page(client(care, care.worker).get("/care/")))
@@ -272,14 +272,14 @@ def test_the_file_page_shows_the_programme_rules_team_and_schedule(care: CareCas
 
 
 def test_sensitive_sections_open_only_after_a_stated_purpose(care: CareCast) -> None:
-    services.record_visit(
+    services.care_file_record_visit(
         by=care.worker,
         file=care.file,
         visited_on=timezone.localdate(),
         method="home",
         seen="服药规律，情绪平稳",
     )
-    services.add_plan_item(
+    services.care_file_add_plan_item(
         by=care.worker, file=care.file, need="按时服药", measure="每周核对药量", who="李芳"
     )
     c = client(care, care.worker)
@@ -334,14 +334,14 @@ def test_keeping_links_follow_what_the_reader_may_do(care: CareCast) -> None:
     supervisor = page(client(care, care.supervisor).get(f"/care/{code}/"))
     assert f'href="/care/{code}/accesses/"' in supervisor
     helper = make_user("v1_care2", Role.CARE_WORKER, region=care.cast.places.v1)
-    services.add_member(
+    services.care_file_add_member(
         by=care.worker, file=care.file, member=services.Member(duty="grid_worker", user=helper)
     )
     member = page(client(care, helper).get(f"/care/{code}/"))
     assert f'href="/care/{code}/visit/"' in member
     for path in ["team", "close", "transfer", "accesses"]:
         assert f'href="/care/{code}/{path}/"' not in member, path
-    services.close_file(by=care.worker, file=care.file, reason="recovered")
+    services.care_file_close(by=care.worker, file=care.file, reason="recovered")
     closed = page(client(care, care.worker).get(f"/care/{code}/"))
     assert f'href="/care/{code}/visit/"' not in closed
     assert "经诊断已康复，不再纳入管理" in closed
@@ -361,20 +361,24 @@ def test_the_file_page_costs_the_same_queries_however_much_it_holds(
     load()
     today = timezone.localdate()
     for i in range(6):
-        services.record_visit(
+        services.care_file_record_visit(
             by=care.worker, file=care.file, visited_on=today, method="phone", seen=f"情况{i}"
         )
-        services.add_plan_item(
+        services.care_file_add_plan_item(
             by=care.worker, file=care.file, need=f"需求{i}", measure="m", who="w"
         )
-        services.add_assistance(by=care.worker, file=care.file, kind="temporary", granted_on=today)
-        services.assess(by=care.worker, file=care.file, level="1", reasons=["stable_treatment"])
+        services.care_file_add_assistance(
+            by=care.worker, file=care.file, kind="temporary", granted_on=today
+        )
+        services.care_file_assess(
+            by=care.worker, file=care.file, level="1", reasons=["stable_treatment"]
+        )
     html = load()
     assert "情况5" in html and "需求5" in html
 
 
 def test_a_deidentified_file_says_so_and_names_nobody(care: CareCast) -> None:
-    services.close_file(by=care.worker, file=care.file, reason="recovered")
+    services.care_file_close(by=care.worker, file=care.file, reason="recovered")
     later = timezone.localdate() + timedelta(days=366 * 11)
     assert services.deidentify_expired(later) == 1
     html = page(client(care, care.supervisor).get(f"/care/{care.file.code}/"))

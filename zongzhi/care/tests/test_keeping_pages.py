@@ -137,7 +137,7 @@ def test_a_level_raised_after_a_long_gap_makes_the_visit_due_today(care: CareCas
         person_name="王强",
         enrolled_on=today() - timedelta(days=60),
     )
-    services.record_visit(
+    services.care_file_record_visit(
         by=care.worker, file=f, visited_on=today() - timedelta(days=20), method="phone", seen="好"
     )
     assert fresh(f).next_visit_due == today() + timedelta(days=10)  # 30 days after the visit
@@ -227,7 +227,9 @@ def test_plan_items_are_added_once_and_marked_done(care: CareCast) -> None:
     assert item.done_on == today()
     # An item of another file is not found through this one.
     other = open_file(care.worker, care.cast.places.v1, identity_number="", person_name="王强")
-    theirs = services.add_plan_item(by=care.worker, file=other, need="n", measure="m", who="w")
+    theirs = services.care_file_add_plan_item(
+        by=care.worker, file=other, need="n", measure="m", who="w"
+    )
     assert c.post(f"/care/{f.code}/plan/{theirs.pk}/done/").status_code == 404
 
 
@@ -278,7 +280,7 @@ def test_a_team_member_without_lead_duty_keeps_the_file_but_cannot_manage_it(
 ) -> None:
     f = care.file
     doctor = make_user("v1_doctor", Role.CARE_WORKER, region=care.cast.places.v1)
-    services.add_member(by=care.worker, file=f, member=Member(duty="doctor", user=doctor))
+    services.care_file_add_member(by=care.worker, file=f, member=Member(duty="doctor", user=doctor))
     c = client(care, doctor)
     for page in ["visit", "assess", "plan", "assistance"]:
         assert c.get(f"/care/{f.code}/{page}/").status_code == 200, page
@@ -410,7 +412,9 @@ def make_due(care: CareCast, name: str, days_from_today: int, *, by: Any = None)
         by, region, identity_number="", person_name=name, enrolled_on=today() - timedelta(days=90)
     )
     visited = today() + timedelta(days=days_from_today) - every("2")
-    services.record_visit(by=by, file=f, visited_on=visited, method="home", seen="情况稳定")
+    services.care_file_record_visit(
+        by=by, file=f, visited_on=visited, method="home", seen="情况稳定"
+    )
     return fresh(f)
 
 
@@ -456,7 +460,7 @@ def test_a_supervisor_sees_what_the_schedule_escalated_to_them(
 ) -> None:
     late = make_due(care, "李四", -10)
     make_due(care, "赵六", -1)  # missed, but within the grace days: the worker's still
-    t = services.propose_transfer(
+    t = services.care_file_propose_transfer(
         by=care.worker, file=care.file, to_region=care.cast.places.v2, reason="随子女搬迁"
     )
     # The receiving side let the answer deadline pass.

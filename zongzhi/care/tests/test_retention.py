@@ -55,9 +55,9 @@ def closed_file(care: CareCast) -> CareFile:
         ],
         **PERSONAL,
     )
-    f = services.enrol(by=care.worker, new=new)
+    f = services.care_file_register(by=care.worker, new=new)
     for back, method in ((150, "home"), (120, "phone"), (90, "centre")):
-        services.record_visit(
+        services.care_file_record_visit(
             by=care.worker,
             file=f,
             visited_on=today - timedelta(days=back),
@@ -66,13 +66,13 @@ def closed_file(care: CareCast) -> CareFile:
             needs_raised="需要办理门诊慢病",
             follow_up="联系卫生院王医生",
         )
-    services.assess(
+    services.care_file_assess(
         by=care.worker, file=f, level="1", reasons=["stable_treatment"], note="赵德顺病情稳定"
     )
-    services.add_plan_item(
+    services.care_file_add_plan_item(
         by=care.worker, file=f, need="赵德顺需按时服药", measure="家属每日督促", who="赵玉兰"
     )
-    services.add_assistance(
+    services.care_file_add_assistance(
         by=care.worker,
         file=f,
         kind="medical",
@@ -80,12 +80,16 @@ def closed_file(care: CareCast) -> CareFile:
         amount=Decimal("800.00"),
         note="赵德顺门诊费用报销",
     )
-    declined = services.propose_transfer(
+    declined = services.care_file_propose_transfer(
         by=care.worker, file=f, to_region=p.v2, reason="赵德顺随女儿搬家", new_address="大龙潭村5号"
     )
-    services.decline_transfer(by=care.supervisor2, transfer=declined, reason="赵德顺并未在此居住")
+    services.care_file_decline_transfer(
+        by=care.supervisor2, transfer=declined, reason="赵德顺并未在此居住"
+    )
     access.grant_emergency(care.supervisor2, f, "赵德顺走失，家属求助")
-    services.close_file(by=care.worker, file=f, reason="long_term_care", note="赵德顺入住托养机构")
+    services.care_file_close(
+        by=care.worker, file=f, reason="long_term_care", note="赵德顺入住托养机构"
+    )
     f.refresh_from_db()
     return f
 
@@ -192,7 +196,7 @@ def test_each_programme_keeps_its_files_for_its_own_period(care: CareCast) -> No
         level_reasons=["compliant"],
         identity_number=rules.with_check_digit("53042419900101333"),
     )
-    services.close_file(by=care.worker, file=justice, reason="term_ended")
+    services.care_file_close(by=care.worker, file=justice, reason="term_ended")
     assert rules.COMMUNITY_CORRECTIONS.retention_years == 5
     day = years_after(today, 5) + timedelta(days=1)
     assert services.deidentify_expired(day) == 1

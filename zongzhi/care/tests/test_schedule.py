@@ -57,17 +57,17 @@ def test_each_level_sets_the_interval_from_the_last_visit(care: CareCast, prog: 
         # The first visit is owed within the programme's deadline after enrolment.
         assert f.next_visit_due == enrolled + timedelta(days=current.first_visit_days), level
         assert CareAssessment.objects.get(file=f).next_visit_due == f.next_visit_due
-        services.record_visit(
+        services.care_file_record_visit(
             by=care.worker, file=f, visited_on=enrolled, method="home", seen="在家，情况平稳"
         )
         f.refresh_from_db()
         assert f.last_visit_on == enrolled
         assert f.next_visit_due == enrolled + timedelta(days=current.every_days(level)), level
         # A later visit moves the date on; an earlier one recorded late does not move it back.
-        services.record_visit(
+        services.care_file_record_visit(
             by=care.worker, file=f, visited_on=today, method="phone", seen="电话随访"
         )
-        services.record_visit(
+        services.care_file_record_visit(
             by=care.worker, file=f, visited_on=enrolled, method="phone", seen="补录"
         )
         f.refresh_from_db()
@@ -81,11 +81,15 @@ def test_raising_the_level_shortens_the_interval_and_lowering_lengthens_it(
     prog = rules.MENTAL_HEALTH
     f = enrol(care, prog, "0", 1, enrolled_on=today - timedelta(days=60))
     visited = today - timedelta(days=2)
-    services.record_visit(by=care.worker, file=f, visited_on=visited, method="home", seen="稳定")
+    services.care_file_record_visit(
+        by=care.worker, file=f, visited_on=visited, method="home", seen="稳定"
+    )
     f.refresh_from_db()
     assert f.next_visit_due == visited + timedelta(days=90)
 
-    services.assess(by=care.worker, file=f, level="2", reasons=["relapse"], note="近期失眠")
+    services.care_file_assess(
+        by=care.worker, file=f, level="2", reasons=["relapse"], note="近期失眠"
+    )
     f.refresh_from_db()
     assert (f.level, f.next_visit_due) == ("2", visited + timedelta(days=30))
     latest = CareAssessment.objects.filter(file=f).first()
@@ -96,7 +100,7 @@ def test_raising_the_level_shortens_the_interval_and_lowering_lengthens_it(
         f.next_visit_due,
     )
 
-    services.assess(by=care.worker, file=f, level="0", reasons=["stable_treatment"])
+    services.care_file_assess(by=care.worker, file=f, level="0", reasons=["stable_treatment"])
     f.refresh_from_db()
     assert f.next_visit_due == visited + timedelta(days=90)
     events = CareEvent.objects.filter(file=f, kind=CareEvent.Kind.ASSESS)
@@ -108,12 +112,14 @@ def test_a_raised_level_whose_date_has_passed_is_due_today(care: CareCast) -> No
     prog = rules.COMMUNITY_CORRECTIONS
     f = enrol(care, prog, "low", 1, enrolled_on=today - timedelta(days=30))
     visited = today - timedelta(days=10)
-    services.record_visit(by=care.worker, file=f, visited_on=visited, method="home", seen="在家")
+    services.care_file_record_visit(
+        by=care.worker, file=f, visited_on=visited, method="home", seen="在家"
+    )
     f.refresh_from_db()
     assert f.next_visit_due == visited + timedelta(days=30)
     assert f not in selectors.visits_due(care.worker, today)
 
-    services.assess(by=care.worker, file=f, level="medium", reasons=["no_job"])
+    services.care_file_assess(by=care.worker, file=f, level="medium", reasons=["no_job"])
     f.refresh_from_db()
     # visited + 7 lies three days back: due today, not "three days late".
     assert f.next_visit_due == today
@@ -126,7 +132,7 @@ def test_a_raised_level_whose_date_has_passed_is_due_today(care: CareCast) -> No
 def test_a_level_outside_the_programme_is_refused_and_changes_nothing(care: CareCast) -> None:
     before = care.file.next_visit_due
     with pytest.raises(ValidationError) as refused:
-        services.assess(by=care.worker, file=care.file, level="high", reasons=["relapse"])
+        services.care_file_assess(by=care.worker, file=care.file, level="high", reasons=["relapse"])
     assert "level" in refused.value.message_dict
     care.file.refresh_from_db()
     assert (care.file.level, care.file.next_visit_due) == ("2", before)
@@ -143,7 +149,9 @@ def overdue_file(care: CareCast, prog: Programme, serial: int, due_back: int) ->
     interval = prog.rules_on(today).every_days(level)
     visited = today - timedelta(days=due_back + interval)
     f = enrol(care, prog, level, serial, enrolled_on=visited - timedelta(days=5))
-    services.record_visit(by=care.worker, file=f, visited_on=visited, method="home", seen="在家")
+    services.care_file_record_visit(
+        by=care.worker, file=f, visited_on=visited, method="home", seen="在家"
+    )
     f.refresh_from_db()
     assert f.next_visit_due == today - timedelta(days=due_back)
     return f
@@ -195,7 +203,9 @@ def test_a_missed_visit_alerts_the_team_then_the_supervisors_of_the_place(
     assert other is not None and other.escalated == 0
 
     # The visit, made at last, clears both alerts.
-    services.record_visit(by=care.worker, file=f, visited_on=today, method="home", seen="已走访")
+    services.care_file_record_visit(
+        by=care.worker, file=f, visited_on=today, method="home", seen="已走访"
+    )
     assert not CareAlert.objects.filter(file=f, cleared_at__isnull=True).exists()
     assert not selectors.escalated_alerts(care.supervisor).exists()
     cleared = selectors.home_counts(care.worker, today)
@@ -227,7 +237,7 @@ def test_a_new_due_date_missed_again_raises_a_new_alert(care: CareCast) -> None:
     assert first_due is not None
     services.sweep_care(now=noon(first_due + timedelta(days=1)))
     # Visited late; then the next date (a month on) was missed as well.
-    services.record_visit(
+    services.care_file_record_visit(
         by=care.worker, file=f, visited_on=first_due + timedelta(days=2), method="home", seen="在家"
     )
     f.refresh_from_db()
@@ -241,7 +251,7 @@ def test_a_closed_file_raises_no_alert_and_closing_clears_them(care: CareCast) -
     f = overdue_file(care, rules.HOMELESS_ASSISTANCE, 4, due_back=5)
     services.sweep_care(now=timezone.now())
     assert CareAlert.objects.filter(file=f, cleared_at__isnull=True).count() == 2
-    services.close_file(by=care.worker, file=f, reason="returned_home")
+    services.care_file_close(by=care.worker, file=f, reason="returned_home")
     assert not CareAlert.objects.filter(file=f, cleared_at__isnull=True).exists()
     result = services.sweep_care(now=timezone.now() + timedelta(days=30))
     assert not CareAlert.objects.filter(file=f, cleared_at__isnull=True).exists()

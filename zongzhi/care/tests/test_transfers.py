@@ -92,14 +92,14 @@ def test_a_transfer_accepted_with_both_sides_views_at_each_step(care: CareCast) 
         person_name="王德顺",
         guardian_name="",
     )
-    services.record_visit(
+    services.care_file_record_visit(
         by=care.worker,
         file=file,
         visited_on=timezone.localdate(),
         method="home",
         seen="腿伤已愈，住在亲戚家",
     )
-    services.assess(by=care.worker, file=file, level="low", reasons=["sheltered"])
+    services.care_file_assess(by=care.worker, file=file, level="low", reasons=["sheltered"])
     sending_list = page(care, care.worker, "care:index")
     assert file.code in sending_list and GOING not in sending_list
     assert file.code not in page(care, care.supervisor2, "care:index")
@@ -222,8 +222,8 @@ def test_the_schedule_moves_with_the_file_and_a_first_visit_is_owed(
     p = care.cast.places
     today = timezone.localdate()
     file = care.file
-    services.assess(by=care.worker, file=file, level=level, reasons=["relapse"])
-    services.record_visit(
+    services.care_file_assess(by=care.worker, file=file, level=level, reasons=["relapse"])
+    services.care_file_record_visit(
         by=care.worker,
         file=file,
         visited_on=today - timedelta(days=visited_days_ago),
@@ -356,7 +356,7 @@ def test_outside_both_places_the_transfer_page_does_not_exist(care: CareCast) ->
 def test_only_the_lead_or_a_supervisor_proposes_a_transfer(care: CareCast) -> None:
     p = care.cast.places
     member = make_user("v1_care_b", Role.CARE_WORKER, region=p.v1)
-    services.add_member(
+    services.care_file_add_member(
         by=care.worker, file=care.file, member=Member(duty="grid_worker", user=member)
     )
     assert status_of(care, member, "care:transfer_new", care.file.code) == 403
@@ -405,7 +405,7 @@ def test_the_transfer_lists_cost_the_same_queries_however_many(
     p = care.cast.places
     for n in range(count):
         f = open_file(care.worker, p.v1, identity_number=person_id(n), person_name=f"张{n}")
-        services.propose_transfer(by=care.worker, file=f, to_region=p.v2, reason="迁居")
+        services.care_file_propose_transfer(by=care.worker, file=f, to_region=p.v2, reason="迁居")
     for user, tab in [(care.worker2, "in"), (care.worker, "out")]:
         c = client(care, user)
         with django_assert_max_num_queries(7):
@@ -421,9 +421,11 @@ def test_the_incoming_list_puts_waiting_transfers_first(care: CareCast) -> None:
     p = care.cast.places
     first = open_file(care.worker, p.v1, identity_number=person_id(1), person_name="赵一")
     second = open_file(care.worker, p.v1, identity_number=person_id(2), person_name="钱二")
-    services.propose_transfer(by=care.worker, file=first, to_region=p.v2, reason="迁居")
-    t2 = services.propose_transfer(by=care.worker, file=second, to_region=p.v2, reason="迁居")
-    services.decline_transfer(by=care.worker2, transfer=t2, reason="查无此人")
+    services.care_file_propose_transfer(by=care.worker, file=first, to_region=p.v2, reason="迁居")
+    t2 = services.care_file_propose_transfer(
+        by=care.worker, file=second, to_region=p.v2, reason="迁居"
+    )
+    services.care_file_decline_transfer(by=care.worker2, transfer=t2, reason="查无此人")
     # The declined one was proposed later; the waiting one still comes first.
     incoming = page(care, care.worker2, "care:transfers")
     assert incoming.index("赵一") < incoming.index("钱二")
@@ -446,11 +448,11 @@ def test_the_report_counts_transfers_in_and_out_per_place(care: CareCast) -> Non
     a = open_file(care.worker, p.v1, identity_number=person_id(1))
     b = open_file(care.worker, p.v1, identity_number=person_id(2))
     c = open_file(care.worker2, p.v2, identity_number=person_id(3))
-    ta = services.propose_transfer(by=care.worker, file=a, to_region=p.v2, reason="迁居")
-    services.accept_transfer(by=care.worker2, transfer=ta)
-    tb = services.propose_transfer(by=care.worker, file=b, to_region=p.g2, reason="迁居")
-    services.decline_transfer(by=care.worker2, transfer=tb, reason="未在本村居住")
-    services.propose_transfer(by=care.worker2, file=c, to_region=p.g1, reason="迁居")
+    ta = services.care_file_propose_transfer(by=care.worker, file=a, to_region=p.v2, reason="迁居")
+    services.care_file_accept_transfer(by=care.worker2, transfer=ta)
+    tb = services.care_file_propose_transfer(by=care.worker, file=b, to_region=p.g2, reason="迁居")
+    services.care_file_decline_transfer(by=care.worker2, transfer=tb, reason="未在本村居住")
+    services.care_file_propose_transfer(by=care.worker2, file=c, to_region=p.g1, reason="迁居")
 
     # The county supervisor opens on the county: a row per township, and the totals.
     county = page(care, care.county_supervisor, "care:transfer_report")

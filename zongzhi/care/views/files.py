@@ -123,7 +123,9 @@ def file_new(request: HttpRequest) -> HttpResponse:
             assessment_note=data["assessment_note"],
         )
         try:
-            file = services.enrol(by=request.user, new=new, idempotency_key=data["idempotency_key"])
+            file = services.care_file_register(
+                by=request.user, new=new, idempotency_key=data["idempotency_key"]
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -322,7 +324,7 @@ def emergency_reviews(request: HttpRequest) -> HttpResponse:
             raise Http404("没有这条待复核的紧急查阅")
         if form.is_valid():
             try:
-                services.review_emergency(
+                services.care_file_review_emergency(
                     by=request.user, emergency=grant, note=form.cleaned_data["note"]
                 )
             except ValidationError as error:

@@ -140,7 +140,7 @@ def visit_new(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.record_visit(
+            services.care_file_record_visit(
                 by=request.user,
                 file=file,
                 visited_on=data["visited_on"],
@@ -170,7 +170,7 @@ def assess(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.assess(
+            services.care_file_assess(
                 by=request.user,
                 file=file,
                 level=data["level"],
@@ -201,7 +201,7 @@ def plan_add(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.add_plan_item(
+            services.care_file_add_plan_item(
                 by=request.user,
                 file=file,
                 need=data["need"],
@@ -223,7 +223,7 @@ def plan_done(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     file = _keepable(request, code)
     item = get_object_or_404(CarePlanItem.objects.select_related("file"), pk=pk, file=file)
     try:
-        services.complete_plan_item(by=request.user, item=item)
+        services.care_file_complete_plan_item(by=request.user, item=item)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -238,7 +238,7 @@ def assistance_add(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.add_assistance(
+            services.care_file_add_assistance(
                 by=request.user,
                 file=file,
                 kind=data["kind"],
@@ -288,7 +288,7 @@ def team(request: HttpRequest, code: str) -> HttpResponse:
             member = services.Member(
                 duty=data["duty"], user=data["user"], name=data["name"], phone=data["phone"]
             )
-            made = services.add_member(
+            made = services.care_file_add_member(
                 by=request.user,
                 file=file,
                 member=member,
@@ -299,7 +299,9 @@ def team(request: HttpRequest, code: str) -> HttpResponse:
             )
             return redirect("care:team", code=file.code)
         if action == "lead" and lead_form.is_valid():
-            services.change_lead(by=request.user, file=file, user=lead_form.cleaned_data["lead"])
+            services.care_file_change_lead(
+                by=request.user, file=file, user=lead_form.cleaned_data["lead"]
+            )
             messages.success(request, gettext("已更换包保责任人"))
             # A lead who handed the team over has left it: the file is no longer theirs.
             if not access.may_manage(request.user, file):
@@ -312,7 +314,7 @@ def team(request: HttpRequest, code: str) -> HttpResponse:
                 pk=int(member_pk) if member_pk.isdigit() else 0,
                 file=file,
             )
-            services.remove_member(by=request.user, member=gone)
+            services.care_file_remove_member(by=request.user, member=gone)
             messages.success(request, gettext("已将该成员移出包保小组"))
             return redirect("care:team", code=file.code)
     except ValidationError as error:
@@ -348,7 +350,7 @@ def close(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.close_file(
+            services.care_file_close(
                 by=request.user,
                 file=file,
                 reason=data["reason"],

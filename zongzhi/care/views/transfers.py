@@ -44,7 +44,7 @@ def transfer_new(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            transfer = services.propose_transfer(
+            transfer = services.care_file_propose_transfer(
                 by=request.user,
                 file=file,
                 to_region=data["to_region"],
@@ -172,7 +172,7 @@ def _answer(request: HttpRequest, transfer: CareTransfer) -> HttpResponse:
         if accept.is_valid():
             lead = accept.cleaned_data["lead"]
             try:
-                file = services.accept_transfer(
+                file = services.care_file_accept_transfer(
                     by=request.user,
                     transfer=transfer,
                     team=[services.Member(duty=CareTeamMember.Duty.LEAD, user=lead)],
@@ -192,7 +192,7 @@ def _answer(request: HttpRequest, transfer: CareTransfer) -> HttpResponse:
     decline = forms.DeclineTransferForm(request.POST)
     if decline.is_valid():
         try:
-            services.decline_transfer(
+            services.care_file_decline_transfer(
                 by=request.user, transfer=transfer, reason=decline.cleaned_data["reason"]
             )
         except ValidationError as error:

@@ -12,6 +12,9 @@ from zongzhi.cases.rules import Status
 from zongzhi.cases.tests.factories import case_in, category
 from zongzhi.conftest import Cast
 
+# `make test` runs this on SQLite too (-m sqlite): work lists filter, search and sort in SQL.
+pytestmark = pytest.mark.sqlite
+
 
 def intake_post(cast: Cast, **overrides: str) -> dict[str, str]:
     data = {

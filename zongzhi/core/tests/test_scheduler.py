@@ -8,6 +8,9 @@ import pytest
 from zongzhi.core.models import PeriodicRun
 from zongzhi.core.scheduler import Periodic, enqueue_due, period_start
 
+# `make test` runs this on SQLite too (-m sqlite): a period is claimed through a unique constraint.
+pytestmark = pytest.mark.sqlite
+
 
 class Recorder:
     def __init__(self) -> None:

@@ -20,6 +20,9 @@ from zongzhi.ledgers.exports import Register, export_ledger
 from zongzhi.ledgers.imports import LedgerImportError, import_hazard_ledger
 from zongzhi.ledgers.tests.factories import HEADERS, good_row, hazard, ledger_file
 
+# `make test` runs this on SQLite too (-m sqlite): imports are all or nothing.
+pytestmark = pytest.mark.sqlite
+
 TODAY = timezone.localdate
 
 

@@ -21,6 +21,9 @@ from zongzhi.notifications.models import Delivery, Notification
 from zongzhi.notifications.rules import Event
 from zongzhi.notifications.tests.conftest import Clock, Crew
 
+# `make test` runs this on SQLite too (-m sqlite): row locks, which SQLite lacks.
+pytestmark = pytest.mark.sqlite
+
 
 def told(case: Case, event: Event) -> tuple[set[str], set[str]]:
     """(usernames e-mailed, unit names whose robot is posted to) for the case's `event`."""

@@ -15,6 +15,9 @@ from zongzhi.regions.models import Region
 from zongzhi.regions.services import DivisionImportError, import_divisions
 from zongzhi.regions.sources import read_division_file, read_national_dataset
 
+# `make test` runs this on SQLite too (-m sqlite): prefix queries (LIKE) and bulk writes.
+pytestmark = pytest.mark.sqlite
+
 GOOD = """code,name,level,parent
 530000000000,云南省,province,
 530400000000,玉溪市,city,530000000000

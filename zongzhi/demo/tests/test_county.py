@@ -12,7 +12,6 @@ from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.rules import Role
 from zongzhi.care import rules as care_rules
 from zongzhi.care import selectors as care_selectors
-from zongzhi.care.demo import load_care_demo
 from zongzhi.care.models import (
     CareAlert,
     CareAssistance,
@@ -22,17 +21,17 @@ from zongzhi.care.models import (
     CareTransfer,
     CareVisit,
 )
-from zongzhi.core.demo import GRIDS_TOTAL, load_demo
+from zongzhi.demo.care import load_care_demo
+from zongzhi.demo.county import GRIDS_TOTAL, load_demo
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
 
 # The demo county without its cases (zongzhi/conftest.py) is loaded once for this module;
-# its cases are tested in zongzhi/cases/tests/test_demo_cases.py.
+# its cases are tested in zongzhi/demo/tests/test_cases.py.
 pytestmark = [
     pytest.mark.usefixtures("demo_without_cases", "db"),
-    # One worker loads the demo and runs these (make test runs with --dist loadgroup);
-    # spread over both, each would load it.
-    pytest.mark.xdist_group("demo"),
+    # `make demo` loads this county on SQLite, so it is tested there too.
+    pytest.mark.sqlite,
 ]
 
 

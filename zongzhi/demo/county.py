@@ -24,16 +24,17 @@ from zongzhi.accounts.rules import Role
 from zongzhi.accounts.tokens import key_digest
 from zongzhi.analytics.rollups import rebuild_rollups
 from zongzhi.briefings.services import compile_daily_reports
-from zongzhi.care.demo import load_care_demo
-from zongzhi.cases.demo import CASES as DEMO_CASES
-from zongzhi.cases.demo import load_demo_cases
 from zongzhi.categories.models import Category
-from zongzhi.hazards.demo import load_demo_hazards
+from zongzhi.demo.care import load_care_demo
+from zongzhi.demo.cases import CASES as DEMO_CASES
+from zongzhi.demo.cases import load_demo_cases
+from zongzhi.demo.hazards import load_demo_hazards
+from zongzhi.demo.people import person_name
+from zongzhi.demo.screening import load_demo_screening
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import Level
 from zongzhi.regions.services import import_divisions
 from zongzhi.regions.sources import DivisionRow, read_national_dataset
-from zongzhi.screening.demo import load_demo_screening
 from zongzhi.units.models import Unit
 from zongzhi.units.services import unit_create
 
@@ -94,9 +95,6 @@ COUNTY_HANDLER_SLUGS = {
     Unit.Kind.SCHOOL: "education",
     Unit.Kind.COURT: "court",
 }
-
-SURNAMES = "李王张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋"
-GIVEN = "建华国强志明秀英丽娟海燕文军红梅晓东春花永刚玉兰德明子涵思远雪松金凤桂芳云龙"
 
 
 @dataclass(frozen=True)
@@ -280,7 +278,7 @@ def _load_people(county: Region, rng: random.Random) -> list[Login]:
         user, _ = User.objects.get_or_create(
             username=username,
             defaults={
-                "full_name": names.choice(SURNAMES) + "".join(names.sample(GIVEN, 2)),
+                "full_name": person_name(names),
                 "password": password_hash,
                 "email": email,
             },

@@ -25,7 +25,10 @@ from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM, SystemActor
 from zongzhi.accounts.rules import Role
 from zongzhi.cases import services
-from zongzhi.cases.demo_texts import (
+from zongzhi.cases.models import Case, ClockPause, Party, SupervisionOrder
+from zongzhi.cases.rules import Status
+from zongzhi.categories.models import Category
+from zongzhi.demo.case_texts import (
     ACCEPT_NOTES,
     CHANNEL_WEIGHTS,
     DOING,
@@ -33,8 +36,6 @@ from zongzhi.cases.demo_texts import (
     ESTATES,
     EXTENSION_REASONS,
     FIRMS,
-    GIVEN_MEN,
-    GIVEN_WOMEN,
     GOODS,
     ILLNESSES,
     INJURIES,
@@ -56,7 +57,6 @@ from zongzhi.cases.demo_texts import (
     STREETS,
     SUPERVISION_ANSWERS,
     SUPERVISION_TEXTS,
-    SURNAMES,
     TEXTS,
     TRANSFER_NOTES,
     UNSATISFIED,
@@ -67,9 +67,7 @@ from zongzhi.cases.demo_texts import (
     WHISTLE_REASONS,
     _Text,
 )
-from zongzhi.cases.models import Case, ClockPause, Party, SupervisionOrder
-from zongzhi.cases.rules import Status
-from zongzhi.categories.models import Category
+from zongzhi.demo.people import money, party_name, phone
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
 from zongzhi.workdays.rules import WorkCalendar
@@ -273,23 +271,6 @@ class _Plan:
         return self.text.code.rstrip("0123456789")
 
 
-def _person(rng: random.Random, surname: str = "", *, woman: bool | None = None) -> str:
-    if woman is None:
-        woman = rng.random() < 0.4
-    given = "".join(rng.sample(GIVEN_WOMEN if woman else GIVEN_MEN, rng.choice((1, 2, 2, 2))))
-    return (surname or rng.choice(SURNAMES)) + given
-
-
-def _phone(rng: random.Random) -> str:
-    return f"1{rng.choice('3578')}{rng.randint(0, 999_999_999):09d}"
-
-
-def _money(amount: int) -> str:
-    if amount >= 10_000:
-        return f"{amount / 10_000:.1f}".rstrip("0").rstrip(".") + "万元"
-    return f"{amount}元"
-
-
 def _org(rng: random.Random, kind: str, values: dict[str, str]) -> str:
     return rng.choice(ORGS[kind]).format(f=rng.choice(FIRMS), project=values["project"])
 
@@ -339,7 +320,7 @@ def _values(
     rng: random.Random, text: _Text, region: Region, village: Region | None
 ) -> dict[str, str]:
     spouses = text.code == "HYJT01"  # a wife reporting her husband
-    a = _person(rng, woman=True if spouses else None)
+    a = party_name(rng, woman=True if spouses else None)
     b_surname = a[0] if text.respondent == "relative" else ""
     amount = rng.randint(*text.amount) // 100 * 100 if text.amount else 0
     values = {
@@ -347,7 +328,7 @@ def _values(
         "v": (village or region).name,
         "grp": "",
         "n": "",
-        "amt": _money(amount) if amount else "",
+        "amt": money(amount) if amount else "",
         "amount": str(amount),
         "small": str(rng.choice((300, 500, 600, 800, 1000, 1500, 2000, 3000))),
         "k": str(rng.randint(2, 6)),
@@ -371,7 +352,7 @@ def _values(
         "deadline": "",  # set when the terms are written
     }
     values["b"] = (
-        _person(rng, b_surname, woman=False if spouses else None)
+        party_name(rng, b_surname, woman=False if spouses else None)
         if text.respondent in {"person", "relative", "none"}
         else _org(rng, text.respondent, values)
     )
@@ -500,11 +481,11 @@ def _plan(sim: _Sim, at: datetime, channel: str, stop: Status) -> _Plan:
     amount = int(values["amount"]) or None
 
     parties = [
-        services.NewParty(role=Party.Role.APPLICANT, name=values["a"], phone=_phone(rng)),
+        services.NewParty(role=Party.Role.APPLICANT, name=values["a"], phone=phone(rng)),
     ]
     if people_count >= 5 and text.respondent != "none":
         parties.append(  # a second representative of the group
-            services.NewParty(role=Party.Role.APPLICANT, name=_person(rng), phone=_phone(rng))
+            services.NewParty(role=Party.Role.APPLICANT, name=party_name(rng), phone=phone(rng))
         )
     if text.respondent != "none":
         is_org = text.respondent in ORGS
@@ -513,7 +494,7 @@ def _plan(sim: _Sim, at: datetime, channel: str, stop: Status) -> _Plan:
                 role=Party.Role.RESPONDENT,
                 name=values["b"],
                 kind=Party.Kind.ORGANISATION if is_org else Party.Kind.PERSON,
-                phone="" if is_org and rng.random() < 0.5 else _phone(rng),
+                phone="" if is_org and rng.random() < 0.5 else phone(rng),
             )
         )
     risk, reasons = _risk(rng, text, people_count, amount)
@@ -577,7 +558,7 @@ def _risk(
     if people_count >= 5:
         reasons.append(f"涉及{people_count}人，属群体性事项")
     if amount and amount >= 500_000:
-        reasons.append(f"涉及金额{_money(amount)}，数额较大")
+        reasons.append(f"涉及金额{money(amount)}，数额较大")
     if text.risk:
         reasons.append(text.risk)
     if text.urgent:
@@ -931,7 +912,7 @@ def _mediator_for(sim: _Sim, case: Case) -> tuple[Actor, Unit]:
 
 
 def _mediators(sim: _Sim, actor: Actor) -> str:
-    return "、".join(n for n in (_name(actor), _person(sim.rng)) if n)
+    return "、".join(n for n in (_name(actor), party_name(sim.rng)) if n)
 
 
 def _session(sim: _Sim, plan: _Plan, case: Case, record: str) -> None:
@@ -1013,8 +994,8 @@ def _duplicate(sim: _Sim, plan: _Plan, case: Case) -> Story:
     """The same matter reported again by someone else; the centre merges it."""
     rng = sim.rng
     channel = rng.choice((Case.Channel.HOTLINE, Case.Channel.PHONE, Case.Channel.ONLINE))
-    who = _person(rng)
-    parties = [services.NewParty(role=Party.Role.APPLICANT, name=who, phone=_phone(rng))]
+    who = party_name(rng)
+    parties = [services.NewParty(role=Party.Role.APPLICANT, name=who, phone=phone(rng))]
     parties += [
         services.NewParty(role=p.role, name=p.name, kind=p.kind, phone=p.phone)
         for p in case.parties.filter(role=Party.Role.RESPONDENT)

@@ -7,7 +7,7 @@ from django.db.models import Count
 from zongzhi.care.models import CareFile
 from zongzhi.cases.models import Case
 from zongzhi.cases.rules import STATUS_NAMES, Status
-from zongzhi.core.demo import (
+from zongzhi.demo.county import (
     COUNTY_PREFIX,
     DEMO_CLIENT_KEY,
     DEMO_CLIENT_USERNAME,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zongzhi.core import views
+from zongzhi.home import views
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -20,7 +20,6 @@ from zongzhi.accounts.models import User
 from zongzhi.accounts.permissions import can
 from zongzhi.accounts.rules import Action, Role
 from zongzhi.briefings.models import DailyReport, DailyReportItem
-from zongzhi.cases.demo import load_demo_cases
 from zongzhi.cases.models import (
     Case,
     CaseEvent,
@@ -30,7 +29,8 @@ from zongzhi.cases.models import (
     SupervisionOrder,
 )
 from zongzhi.cases.rules import GROUP_SIZE, Status, Step
-from zongzhi.core.demo import COUNTY_PREFIX, load_demo
+from zongzhi.demo.cases import load_demo_cases
+from zongzhi.demo.county import COUNTY_PREFIX, load_demo
 from zongzhi.hazards import rules as hazard_rules
 from zongzhi.hazards.models import Hazard, HazardEvent, HazardMeasure, HazardReview
 from zongzhi.regions.models import Region
@@ -40,9 +40,8 @@ from zongzhi.screening.selectors import state_q
 
 pytestmark = [
     pytest.mark.usefixtures("demo", "db"),
-    # One worker loads the demo and runs these (make test runs with --dist loadgroup);
-    # spread over both, each would load it.
-    pytest.mark.xdist_group("demo"),
+    # `make demo` loads this county on SQLite, so it is tested there too.
+    pytest.mark.sqlite,
 ]
 
 
@@ -351,7 +350,7 @@ def test_the_demo_figures_are_ready_and_add_up_to_the_cases() -> None:
     counter for the county equals the cases it stands for."""
     from zongzhi.analytics import indicators
     from zongzhi.analytics.models import COUNTERS
-    from zongzhi.core.demo import COUNTY_PREFIX
+    from zongzhi.demo.county import COUNTY_PREFIX
 
     today = timezone.localdate()
     start = today - timedelta(days=400)

@@ -1,59 +1,31 @@
-"""The monthly bulletin (月通报) and the analysis-meeting pack (研判会材料), as DOCX and PDF.
+"""The data assembly: a place and a period turned into a `BulletinLayout`. Every number
+comes from indicators.py; nothing here divides one count by another."""
 
-Why it is built this way:
-
-- One structure, two renderers, as for the mediation agreement (cases/documents.py):
-  `bulletin_layout` turns a place and a period into the document's final strings, tables
-  and chart images; `bulletin_docx` and `bulletin_pdf` only place them. The Word file and
-  the PDF cannot say different things.
-- Every number comes from indicators.py (figures, breakdowns, the records behind the
-  overdue figure); nothing here divides one count by another. The rates of a month, a
-  category or a unit are `indicators.figure` over that group's counters.
-- Case figures are a cohort (the cases registered in the period, as they stand now); the
-  overdue list and the hazards to watch are live, as of the day the document is made, and
-  the document says so.
-- The overdue list names the case by its query code, title and unit, never the parties:
-  a bulletin is circulated, and a complaint is never a mark against the person who made it.
-- Fonts are the agreement's: Noto CJK embedded in the PDF, SimSun (宋体) named for the DOCX
-  with Noto as its alternative (cases/documents.py explains why). The charts are PNG images
-  drawn with the Noto font (charts.py), so both documents show the same picture.
-"""
-
-import base64
-import calendar
-import io
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
-from enum import StrEnum
-from typing import Any, ClassVar
+from datetime import date
+from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from docx import Document
-from docx.document import Document as DocxDocument
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-from docx.table import _Cell
 
 from zongzhi.accounts.permissions import scope_q
 from zongzhi.accounts.rules import Action
 from zongzhi.analytics import charts, hotspots, indicators, signoff
-from zongzhi.analytics.models import COUNTERS
-from zongzhi.cases.documents import (
-    add_field,
-    chinese_date,
-    chinese_number,
-    declare_east_asian_font,
-    set_run_fonts,
-    write_paragraph,
+from zongzhi.analytics.bulletins.periods import Period
+from zongzhi.analytics.bulletins.structure import (
+    TITLE_ENDINGS,
+    Block,
+    BulletinLayout,
+    Chart,
+    Kind,
+    Part,
+    Table,
+    Text,
+    Writing,
 )
+from zongzhi.analytics.models import COUNTERS
+from zongzhi.cases.documents import chinese_date, chinese_number
 from zongzhi.cases.models import Case
 from zongzhi.categories.models import Category
 from zongzhi.hazards.models import Hazard
@@ -61,112 +33,12 @@ from zongzhi.regions.models import Region
 from zongzhi.regions.rules import ancestor_prefixes
 from zongzhi.units.models import Unit
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PDF_TYPE = "application/pdf"
-
 TREND_MONTHS = 12
 TOP_CATEGORIES = 11  # first-level categories shown; the rest are summed as REST
 REST = "其余类别"
 MAX_LISTED = 50  # overdue cases and hazards listed; the rest are counted
 WATCH_LEVELS = (Hazard.Level.HIGH, Hazard.Level.MAJOR)
 DASH = "—"
-
-
-class Kind(StrEnum):
-    BULLETIN = "bulletin"
-    PACK = "pack"
-
-
-KIND_NAMES = {Kind.BULLETIN: "月通报", Kind.PACK: "研判会材料"}
-TITLE_ENDINGS = {Kind.BULLETIN: "矛盾纠纷多元化解工作通报", Kind.PACK: "矛盾纠纷风险研判会材料"}
-
-
-class Format(StrEnum):
-    DOCX = "docx"
-    PDF = "pdf"
-
-
-# --- Periods --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """A calendar month or an ISO week (Monday to Sunday), both ends included."""
-
-    start: date
-    end: date
-    label: str  # "2026年10月", "2026年第43周"
-    word: str  # "本月", "本周"
-    is_month: bool
-
-    @classmethod
-    def month(cls, year: int, month: int) -> "Period":
-        last = calendar.monthrange(year, month)[1]
-        return cls(
-            date(year, month, 1), date(year, month, last), f"{year}年{month}月", "本月", True
-        )
-
-    @classmethod
-    def week(cls, year: int, week: int) -> "Period":
-        start = date.fromisocalendar(year, week, 1)
-        return cls(start, start + timedelta(days=6), f"{year}年第{week}周", "本周", False)
-
-    @property
-    def span(self) -> str:
-        """统计期间 as written: 2026年10月1日至10月31日."""
-        end = f"{self.end.month}月{self.end.day}日"
-        if self.end.year != self.start.year:
-            end = f"{self.end.year}年{end}"
-        return f"{self.start.year}年{self.start.month}月{self.start.day}日至{end}"
-
-    @property
-    def code(self) -> str:
-        """The period as the form writes it: 2026-10, 2026-W43."""
-        if self.is_month:
-            return f"{self.start:%Y-%m}"
-        year, week, _ = self.start.isocalendar()
-        return f"{year}-W{week:02d}"
-
-
-class PeriodError(ValueError):
-    """A month or week the form cannot use; the message names what is wrong, in Chinese."""
-
-
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$", re.IGNORECASE)
-
-
-def parse_month(text: str, *, today: date) -> Period:
-    match = _MONTH.match(text.strip())
-    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
-        raise PeriodError("月份格式应为“2026-10”")
-    period = Period.month(int(match[1]), int(match[2]))
-    if period.start > today:
-        raise PeriodError("所选月份尚未开始")
-    return period
-
-
-def parse_week(text: str, *, today: date) -> Period:
-    match = _WEEK.match(text.strip())
-    if not match or int(match[1]) < 2000:
-        raise PeriodError("周的格式应为“2026-W43”")
-    try:
-        period = Period.week(int(match[1]), int(match[2]))
-    except ValueError:
-        raise PeriodError(f"{match[1]}年没有第{int(match[2])}周") from None
-    if period.start > today:
-        raise PeriodError("所选周尚未开始")
-    return period
-
-
-def last_month(today: date) -> Period:
-    first = today.replace(day=1) - timedelta(days=1)
-    return Period.month(first.year, first.month)
-
-
-def last_week(today: date) -> Period:
-    year, week, _ = (today - timedelta(days=7)).isocalendar()
-    return Period.week(year, week)
 
 
 # --- Where a user may make one ----------------------------------------------------------
@@ -179,80 +51,6 @@ def bulletin_regions(user: Any) -> QuerySet[Region]:
         scope_q(user, Action.VIEW_ANALYTICS, region_prefix="prefix"),
         level__in=(Region.Level.COUNTY, Region.Level.TOWNSHIP),
     ).order_by("code")
-
-
-# --- The structure ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Text:
-    kind: ClassVar[str] = "text"
-    text: str
-
-
-@dataclass(frozen=True)
-class Chart:
-    kind: ClassVar[str] = "chart"
-    caption: str
-    png: bytes
-
-    @property
-    def data_uri(self) -> str:
-        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
-
-
-@dataclass(frozen=True)
-class Table:
-    kind: ClassVar[str] = "table"
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    widths: tuple[int, ...]  # relative column widths
-    empty: str  # said instead of the table when there are no rows
-    numeric: frozenset[int] = frozenset()  # columns centred (counts, rates, dates)
-    note: str = ""  # said under the table (e.g. how many more there are)
-
-    @property
-    def percents(self) -> list[float]:
-        """The column widths in per cent, for the PDF."""
-        total = sum(self.widths)
-        return [round(100 * w / total, 2) for w in self.widths]
-
-
-@dataclass(frozen=True)
-class Writing:
-    """Space for the meeting to write in: each prompt followed by ruled lines."""
-
-    kind: ClassVar[str] = "writing"
-    prompts: tuple[str, ...]
-    lines: int
-
-    @property
-    def each_line(self) -> range:
-        return range(self.lines)
-
-
-Block = Text | Chart | Table | Writing
-
-
-@dataclass(frozen=True)
-class Part:
-    heading: str
-    blocks: tuple[Block, ...]
-
-
-@dataclass(frozen=True)
-class BulletinLayout:
-    kind: Kind
-    title: str
-    place: str
-    period: Period
-    span_line: str
-    as_of_line: str
-    approved: bool
-    parts: tuple[Part, ...]
-    issuer: str
-    date: str
-    filename_stem: str
 
 
 # --- Figures ------------------------------------------------------------------------------
@@ -693,184 +491,3 @@ def bulletin_layout(
         date=chinese_date(today),
         filename_stem=title,
     )
-
-
-# --- DOCX -------------------------------------------------------------------------------
-
-TEXT_WIDTH_MM = 156  # A4 less the margins
-BODY_PT = 12
-TABLE_PT = 10
-
-
-def _set_up(document: DocxDocument, layout: BulletinLayout) -> None:
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(25), Mm(25)
-    section.left_margin, section.right_margin = Mm(27), Mm(27)
-    section.footer_distance = Mm(12)
-
-    defaults = document.styles.element.find(qn("w:docDefaults"))
-    set_run_fonts(defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")))
-    for name in ("Normal", "Table Grid"):
-        style = document.styles[name]
-        set_run_fonts(style.element.get_or_add_rPr())
-    normal = document.styles["Normal"]
-    normal.font.size = Pt(BODY_PT)
-    fmt = normal.paragraph_format
-    fmt.space_before, fmt.space_after = Pt(0), Pt(0)
-    fmt.line_spacing_rule = WD_LINE_SPACING.ONE_POINT_FIVE
-    declare_east_asian_font(document)
-
-    props = document.core_properties
-    props.title = layout.title
-    props.subject = KIND_NAMES[layout.kind]
-    props.language = "zh-CN"
-    props.author = layout.issuer
-    props.last_modified_by = layout.issuer
-    props.comments = ""
-    props.created = props.modified = timezone.now()
-    props.revision = 1
-
-
-def _shade(cell: _Cell, colour: str) -> None:
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), colour)
-    cell._tc.get_or_add_tcPr().append(shading)
-
-
-def _repeat_header(row: Any) -> None:
-    marker = OxmlElement("w:tblHeader")
-    marker.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(marker)
-
-
-def _cell_text(cell: _Cell, text: str, *, bold: bool, centre: bool) -> None:
-    paragraph = cell.paragraphs[0]
-    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    paragraph.paragraph_format.space_before = Pt(2)
-    paragraph.paragraph_format.space_after = Pt(2)
-    if centre:
-        paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run(text)
-    run.bold = bold
-    run.font.size = Pt(TABLE_PT)
-
-
-def _docx_table(document: DocxDocument, table: Table) -> None:
-    if not table.rows:
-        write_paragraph(document, table.empty, indent=True)
-        return
-    grid = document.add_table(rows=1, cols=len(table.header))
-    grid.style = document.styles["Table Grid"]
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    grid.autofit = False
-    total = sum(table.widths)
-    widths = [Mm(TEXT_WIDTH_MM * w / total) for w in table.widths]
-    header = grid.rows[0]
-    _repeat_header(header)
-    for i, text in enumerate(table.header):
-        cell = header.cells[i]
-        _cell_text(cell, text, bold=True, centre=True)
-        _shade(cell, "E8EDF3")
-    for values in table.rows:
-        cells = grid.add_row().cells
-        for i, text in enumerate(values):
-            _cell_text(cells[i], text, bold=False, centre=i in table.numeric)
-    # LibreOffice lays out by the grid's column widths, Word by each cell's: set both.
-    for column, width in zip(grid.columns, widths, strict=True):
-        column.width = width
-        for cell in column.cells:
-            cell.width = width
-            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    if table.note:
-        write_paragraph(document, table.note, size=TABLE_PT, before=3)
-
-
-def _docx_writing(document: DocxDocument, writing: Writing) -> None:
-    for prompt in writing.prompts:
-        write_paragraph(document, prompt, bold=True, before=6)
-        for _ in range(writing.lines):
-            line = write_paragraph(document)
-            run = line.add_run("\u3000" * 36)
-            run.underline = True
-
-
-def _footer(document: DocxDocument) -> None:
-    paragraph = document.sections[0].footer.paragraphs[0]
-    paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.add_run("第 ")
-    add_field(paragraph, "PAGE")
-    paragraph.add_run(" 页 共 ")
-    add_field(paragraph, "NUMPAGES")
-    paragraph.add_run(" 页")
-    for run in paragraph.runs:
-        run.font.size = Pt(9)
-
-
-def bulletin_docx(layout: BulletinLayout) -> bytes:
-    document = Document()
-    _set_up(document, layout)
-    _footer(document)
-    write_paragraph(
-        document, layout.title, bold=True, size=20, align=WD_ALIGN_PARAGRAPH.CENTER, after=6
-    )
-    if layout.approved:
-        write_paragraph(document, "（已审核）", align=WD_ALIGN_PARAGRAPH.CENTER, after=4)
-    write_paragraph(document, layout.span_line, size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER)
-    write_paragraph(document, layout.as_of_line, size=10.5, after=8, indent=True)
-    for part in layout.parts:
-        heading = write_paragraph(document, part.heading, bold=True, size=14, before=10, after=4)
-        heading.paragraph_format.keep_with_next = True
-        for block in part.blocks:
-            if isinstance(block, Text):
-                write_paragraph(document, block.text, indent=True)
-            elif isinstance(block, Chart):
-                document.add_picture(io.BytesIO(block.png), width=Mm(150))
-                document.paragraphs[-1].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                document.paragraphs[-1].paragraph_format.keep_with_next = True
-                write_paragraph(
-                    document, block.caption, size=10, align=WD_ALIGN_PARAGRAPH.CENTER, after=6
-                )
-            elif isinstance(block, Table):
-                _docx_table(document, block)
-            else:
-                _docx_writing(document, block)
-    write_paragraph(document, layout.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, before=24)
-    write_paragraph(document, layout.date, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-# --- PDF --------------------------------------------------------------------------------
-
-
-def bulletin_html(layout: BulletinLayout) -> str:
-    return render_to_string("analytics/bulletin_pdf.html", {"doc": layout})
-
-
-def bulletin_pdf(layout: BulletinLayout) -> bytes:
-    from weasyprint import HTML  # heavy import (cairo, pango): only when a PDF is asked for
-
-    pdf = HTML(string=bulletin_html(layout)).write_pdf()
-    assert pdf is not None
-    return bytes(pdf)
-
-
-@dataclass(frozen=True)
-class File:
-    content: bytes
-    content_type: str
-    filename: str
-
-
-def bulletin_file(
-    *, kind: Kind, region: Region, period: Period, fmt: Format, today: date | None = None
-) -> File:
-    layout = bulletin_layout(kind=kind, region=region, period=period, today=today)
-    if fmt == Format.DOCX:
-        return File(bulletin_docx(layout), DOCX_TYPE, f"{layout.filename_stem}.docx")
-    return File(bulletin_pdf(layout), PDF_TYPE, f"{layout.filename_stem}.pdf")

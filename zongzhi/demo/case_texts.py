@@ -1,6 +1,6 @@
-"""What the demo cases say: names, places, and a table of case texts per category.
+"""What the demo cases say: places, firms, and a table of case texts per category.
 
-Data only, kept apart from the simulation in `demo.py` that uses it.
+Data only, kept apart from the simulation in `cases.py` that uses it.
 """
 
 from dataclasses import dataclass
@@ -12,12 +12,6 @@ K = Unit.Kind
 
 # --- Words ----------------------------------------------------------------------------
 
-SURNAMES = (
-    "李王张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋"
-    "普李王张杨李赵"  # 普 is a common Yi surname in 华宁; the rest weight the common ones
-)
-GIVEN_MEN = "建华国强志明海文军晓东永刚德云龙绍荣正学家顺成林光辉应昌有福开富兴旺小平忠义朝阳"
-GIVEN_WOMEN = "秀英丽娟海燕红梅晓春花玉兰金凤桂芳美琼丽萍红艳雪琴佳慧"
 FIRMS = [
     "鑫源",
     "兴华",

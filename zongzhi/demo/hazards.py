@@ -1,7 +1,7 @@
 """The demo county's risk-hazard register (风险隐患台账): about sixty hazards, at every
 level and in every status, each with its plan (一事一策), reviews and timeline.
 
-Some were found in screening: screening/demo.py files the reports whose findings register
+Some were found in screening: demo/screening.py files the reports whose findings register
 them. The rest are registered here directly by the people whose places they lie in, and
 then every hazard is kept through the services, by the unit answering for it (or the
 township's centre where the demo has nobody in that unit): measures planned and carried
@@ -24,15 +24,9 @@ from django.utils import timezone
 from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM, SystemActor
 from zongzhi.accounts.rules import Role
-from zongzhi.cases.demo_texts import (
-    ESTATES,
-    FIRMS,
-    GIVEN_MEN,
-    GIVEN_WOMEN,
-    PROJECTS,
-    SURNAMES,
-)
 from zongzhi.categories.models import Category
+from zongzhi.demo.case_texts import ESTATES, FIRMS, PROJECTS
+from zongzhi.demo.people import money, phone, resident_name
 from zongzhi.hazards import services
 from zongzhi.hazards.models import Hazard
 from zongzhi.hazards.rules import Status
@@ -508,18 +502,8 @@ class Directory:
 
 
 def person(rng: random.Random) -> str:
-    given = GIVEN_WOMEN if rng.random() < 0.35 else GIVEN_MEN
-    return rng.choice(SURNAMES) + "".join(rng.sample(given, rng.choice((1, 2, 2))))
-
-
-def phone(rng: random.Random) -> str:
-    return f"1{rng.choice('3578')}{rng.randint(0, 999_999_999):09d}"
-
-
-def _money(amount: int) -> str:
-    if amount >= 10_000:
-        return f"{amount / 10_000:.1f}".rstrip("0").rstrip(".") + "万元"
-    return f"{amount}元"
+    """A resident, a woman a little more than one time in three."""
+    return resident_name(rng, male=rng.random() >= 0.35)
 
 
 @dataclass
@@ -555,7 +539,7 @@ def draft(
         "a": person(rng),
         "b": person(rng),
         "n": str(people_count),
-        "amt": _money(amount) if amount else "",
+        "amt": money(amount) if amount else "",
         "firm": rng.choice(FIRMS),
         "project": rng.choice(PROJECTS),
         "xq": rng.choice(ESTATES),
@@ -764,7 +748,6 @@ __all__ = [
     "load_demo_hazards",
     "new_hazard",
     "person",
-    "phone",
     "text_for_codes",
     "text_for_unit",
     "text_on_grid",

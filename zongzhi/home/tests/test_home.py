@@ -148,10 +148,12 @@ def test_care_tiles_count_the_workers_visits_and_what_reached_the_supervisor(
 
     worker = work.by_role[Role.CARE_WORKER]
     long_ago = timezone.localdate() - timedelta(days=60)
-    file = care_services.enrol(by=worker, new=new_file(work.places.v1, enrolled_on=long_ago))
+    file = care_services.care_file_register(
+        by=worker, new=new_file(work.places.v1, enrolled_on=long_ago)
+    )
     assert figure(home(work, Role.CARE_WORKER), "care-due-today") == 1  # entered late: due now
     # The last visit was 40 days ago; at level 2 the next was due within 30.
-    care_services.record_visit(
+    care_services.care_file_record_visit(
         by=worker,
         file=file,
         visited_on=long_ago + timedelta(days=20),

@@ -29,7 +29,7 @@ from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.cases.models import Case
 from zongzhi.categories.models import Category
 from zongzhi.core.services import actor_id
-from zongzhi.hazards import demo as hazard_demo
+from zongzhi.demo import hazards as hazard_demo
 from zongzhi.hazards.models import Hazard
 from zongzhi.regions.models import Region
 from zongzhi.screening import rules, services

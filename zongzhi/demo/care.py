@@ -23,7 +23,7 @@ from zongzhi.accounts.rules import Role
 from zongzhi.care import access, rules, services
 from zongzhi.care.models import CareAssistance, CareFile, CareTeamMember, CareTransfer, CareVisit
 from zongzhi.care.services import Member, NewFile
-from zongzhi.cases.demo_texts import GIVEN_MEN, GIVEN_WOMEN, SURNAMES
+from zongzhi.demo.people import phone, resident_name
 from zongzhi.regions.models import Region
 
 Duty = CareTeamMember.Duty
@@ -323,15 +323,6 @@ class Staff:
         return self.supervisors.get(township.pk)
 
 
-def _name(rng: random.Random, male: bool) -> str:
-    given = GIVEN_MEN if male else GIVEN_WOMEN
-    return rng.choice(SURNAMES) + "".join(rng.sample(given, rng.choice((1, 2, 2))))
-
-
-def _phone(rng: random.Random) -> str:
-    return f"1{rng.choice('3578')}{rng.randint(0, 999_999_999):09d}"
-
-
 def _address(rng: random.Random, village: Region) -> str:
     if village.name.endswith("社区"):
         street = rng.choice(("建设路", "文化路", "人民路", "新华路", "团结路"))
@@ -407,34 +398,36 @@ def _enrol(
         )
     guardian = bool(texts.guardians)
     guardian_relation = rng.choice(texts.guardians) if guardian else ""
-    family_name = _name(
-        rng, guardian_relation in {"父亲", "儿子", "哥哥", "祖父", "外祖父", "叔叔"}
+    family_name = resident_name(
+        rng, male=guardian_relation in {"父亲", "儿子", "哥哥", "祖父", "外祖父", "叔叔"}
     )
     team = [
         Member(duty=Duty.LEAD, user=worker),
-        Member(duty=Duty.GRID_WORKER, name=_name(rng, True), phone=_phone(rng)),
+        Member(duty=Duty.GRID_WORKER, name=resident_name(rng, male=True), phone=phone(rng)),
     ]
     for duty in texts.team:
         if duty == Duty.POLICE and prog is rules.MENTAL_HEALTH and level not in {"3", "4", "5"}:
             continue  # the police join a patient's team while the patient is unstable
-        team.append(Member(duty=duty, name=_name(rng, rng.random() < 0.6), phone=_phone(rng)))
+        team.append(
+            Member(duty=duty, name=resident_name(rng, male=rng.random() < 0.6), phone=phone(rng))
+        )
     if guardian and not prog.for_minors:
-        team.append(Member(duty=Duty.FAMILY, name=family_name, phone=_phone(rng)))
-    file = services.enrol(
+        team.append(Member(duty=Duty.FAMILY, name=family_name, phone=phone(rng)))
+    file = services.care_file_register(
         by=worker,
         new=NewFile(
             programme=prog.code,
-            person_name=_name(rng, male),
+            person_name=resident_name(rng, male=male),
             region=plan.village,
             level=level,
             level_reasons=_reasons(rng, prog, level, today),
             identity_number=numbers.new(rng, born, male),
             gender=CareFile.Gender.MALE if male else CareFile.Gender.FEMALE,
-            phone="" if prog.for_minors else _phone(rng),
+            phone="" if prog.for_minors else phone(rng),
             address=_address(rng, plan.village),
             guardian_name=family_name if guardian else "",
             guardian_relation=guardian_relation,
-            guardian_phone=_phone(rng) if guardian else "",
+            guardian_phone=phone(rng) if guardian else "",
             enrolled_on=enrolled,
             expected_end_on=expected_end,
             programme_note=rng.choice(texts.notes),
@@ -471,7 +464,7 @@ def _visit(rng: random.Random, file: CareFile, worker: User, days: list[date]) -
     for day in days:
         method, seen = rng.choice(texts.seen)
         needs = rng.choice(texts.needs) if rng.random() < 0.25 else ""
-        services.record_visit(
+        services.care_file_record_visit(
             by=worker,
             file=file,
             visited_on=day,
@@ -486,7 +479,7 @@ def _plan_and_help(rng: random.Random, file: CareFile, worker: User, today: date
     texts = TEXTS[file.programme]
     for need, measure, who in rng.sample(texts.plan, rng.choice((1, 2))):
         due_on = today + timedelta(days=rng.randint(7, 90)) if rng.random() < 0.7 else None
-        item = services.add_plan_item(
+        item = services.care_file_add_plan_item(
             by=worker,
             file=file,
             need=need,
@@ -495,11 +488,11 @@ def _plan_and_help(rng: random.Random, file: CareFile, worker: User, today: date
             due_on=due_on,
         )
         if rng.random() < 0.15:
-            services.complete_plan_item(by=worker, item=item)
+            services.care_file_complete_plan_item(by=worker, item=item)
     start = max(file.enrolled_on, today - timedelta(days=HISTORY_DAYS))
     for kind, least, most, note in rng.sample(texts.aid, 2 if rng.random() < 0.15 else 1):
         amount = Decimal(rng.randint(least, most) // 10 * 10) if most else None
-        services.add_assistance(
+        services.care_file_add_assistance(
             by=worker,
             file=file,
             kind=kind,
@@ -515,7 +508,7 @@ def _reassess(rng: random.Random, file: CareFile, worker: User, today: date) -> 
     codes = [r.code for r in prog.rules_on(today).levels]
     at = codes.index(file.level)
     to = codes[at - 1] if at > 0 and (at == len(codes) - 1 or rng.random() < 0.5) else codes[at + 1]
-    services.assess(
+    services.care_file_assess(
         by=worker,
         file=file,
         level=to,
@@ -567,7 +560,7 @@ def _transfers(
         here = staff.township_of[file.region_id]
         elsewhere = [v for v in staff.villages if staff.township_of[v.pk] != here]
         to = rng.choice(elsewhere)
-        transfer = services.propose_transfer(
+        transfer = services.care_file_propose_transfer(
             by=worker,
             file=file,
             to_region=to,
@@ -576,16 +569,20 @@ def _transfers(
         )
         receiver = staff.worker(to)
         if fate == "accepted":
-            services.accept_transfer(
+            services.care_file_accept_transfer(
                 by=receiver,
                 transfer=transfer,
                 team=[
                     Member(duty=Duty.LEAD, user=receiver),
-                    Member(duty=Duty.GRID_WORKER, name=_name(rng, True), phone=_phone(rng)),
+                    Member(
+                        duty=Duty.GRID_WORKER, name=resident_name(rng, male=True), phone=phone(rng)
+                    ),
                 ],
             )
         elif fate == "declined":
-            services.decline_transfer(by=receiver, transfer=transfer, reason=DECLINE_REASON)
+            services.care_file_decline_transfer(
+                by=receiver, transfer=transfer, reason=DECLINE_REASON
+            )
         elif fate == "late":
             # Proposed some days ago and never answered: the sweep takes it to the
             # receiving place's supervisors.
@@ -610,7 +607,7 @@ def _close(files: list[tuple[CareFile, User, Plan]], today: date, count: int) ->
             continue
         reason, note = CLOSINGS[file.programme]
         day = min(today, (file.last_visit_on or file.enrolled_on) + timedelta(days=3))
-        services.close_file(by=worker, file=file, reason=reason, note=note, closed_on=day)
+        services.care_file_close(by=worker, file=file, reason=reason, note=note, closed_on=day)
         closed.add(file.programme)
 
 

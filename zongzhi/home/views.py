@@ -7,7 +7,7 @@ from zongzhi.accounts.rules import Action
 from zongzhi.accounts.selectors import roles_held
 from zongzhi.briefings import selectors as briefing_selectors
 from zongzhi.cases import selectors
-from zongzhi.core.selectors import registers_for
+from zongzhi.home.selectors import registers_for
 from zongzhi.regions.selectors import scope_summary
 
 
@@ -26,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         daily_reports = briefing_selectors.latest_for(request.user)
     return render(
         request,
-        "core/home.html",
+        "home/home.html",
         {
             "scopes": scopes,
             "work": work,
