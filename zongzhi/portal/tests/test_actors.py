@@ -6,7 +6,11 @@ from django.core.exceptions import PermissionDenied
 
 from zongzhi.accounts.actors import SYSTEM, PublicActor
 from zongzhi.accounts.permissions import can, holds, require
-from zongzhi.accounts.rules import Action, Target
+from zongzhi.accounts.rules import Action, Role, Target
+from zongzhi.care import access
+from zongzhi.care import services as care_services
+from zongzhi.care.services import Member
+from zongzhi.care.tests.conftest import new_file
 from zongzhi.cases import selectors, services
 from zongzhi.cases.models import Case
 from zongzhi.cases.rules import Status
@@ -72,3 +76,19 @@ def test_a_public_actor_is_confined_to_its_region(cast: Cast) -> None:
 def test_a_public_actor_cannot_be_given_a_units_work() -> None:
     with pytest.raises(ValueError):
         PublicActor("x", frozenset({Action.HANDLE_CASE}))
+
+
+def test_the_portal_reads_no_care_file_even_one_kept_by_people_without_an_account(
+    cast: Cast,
+) -> None:
+    # A member without an account has no user; an actor without a person must not match.
+    team = [
+        Member(duty="lead", user=cast.by_role[Role.CARE_WORKER]),
+        Member(duty="family", name="赵玉兰", phone="13698765432"),
+    ]
+    file = care_services.care_file_register(by=SYSTEM, new=new_file(cast.places.v1, team=team))
+    for actor in (PORTAL, PORTAL_RATING):
+        assert not access.readable_files(actor).exists()
+        assert not access.may_read(actor, file)
+        assert not access.is_team_member(actor, file)
+    assert access.may_read(SYSTEM, file)
