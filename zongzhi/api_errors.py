@@ -17,7 +17,7 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as InputError
 
-from zongzhi.cases.rules import Refused
+from zongzhi.core.errors import Refused
 
 
 class FieldError(Schema):

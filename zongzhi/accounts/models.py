@@ -1,7 +1,11 @@
+import os
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from zongzhi.accounts.rules import Target
 
 
 class User(AbstractUser):
@@ -16,6 +20,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def scope_target(self) -> Target:
+        """Where the person lies for permission checks: where all their roles lie. Someone
+        with no role lies nowhere that a scoped user covers ("\\0" is no region's prefix)."""
+        assignments = RoleAssignment.objects.filter(user_id=self.pk).select_related(
+            "region", "unit__region"
+        )
+        prefixes = [p for p in (a.place_prefix for a in assignments) if p is not None]
+        # Character-wise on purpose: region prefixes are fixed-width digit strings.
+        common = os.path.commonprefix(prefixes)  # noqa: RUF071
+        return Target(region_prefix=common if prefixes else "\0")
 
 
 class RoleAssignment(models.Model):
@@ -87,6 +102,13 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} · {self.place_name}"
+
+    @property
+    def place_prefix(self) -> str | None:
+        """The prefix of the region the role is held at (a unit's region for a role held
+        in a unit)."""
+        held_at = self.unit.region if self.unit is not None else self.region
+        return held_at.prefix if held_at is not None else None
 
     @property
     def place_name(self) -> str:

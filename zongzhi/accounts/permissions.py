@@ -3,16 +3,20 @@
 `can(user, action, record)` answers for one record; `scope_q(user, action, ...)` gives
 the filter for a list, built from the same grants so that a list never shows a record
 that `can` would refuse. Records are reduced to a `rules.Target` by `target_of`.
+
+Who asks is an `Actor` (zongzhi.accounts.actors): a person's grants come from their role
+assignments; `SYSTEM` passes every check; a `PublicActor` holds exactly the actions it
+was given, and every check here honours them.
 """
 
-import os
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from zongzhi.accounts.models import RoleAssignment, User
+from zongzhi.accounts.actors import SYSTEM, Actor, PublicActor, SystemActor
+from zongzhi.accounts.models import RoleAssignment
 from zongzhi.accounts.rules import (
     ROLE_ACTIONS,
     UNIT_WORK,
@@ -26,23 +30,37 @@ from zongzhi.accounts.rules import (
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
 
-__all__ = ["Action", "can", "grants_of", "holds", "require", "scope_q", "target_of"]
+__all__ = [
+    "SYSTEM",
+    "Action",
+    "Actor",
+    "PublicActor",
+    "SystemActor",
+    "can",
+    "grants_of",
+    "holds",
+    "require",
+    "scope_q",
+    "target_of",
+]
 
 _CACHE_ATTR = "_zongzhi_grants"
 
 
-def grants_of(user: Any) -> tuple[Grant, ...]:
-    """The user's grants, loaded once per user object (one query)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def grants_of(user: Actor) -> tuple[Grant, ...]:
+    """The user's grants, loaded once per user object (one query). An actor that is no
+    person (pk None) holds no role, so no grant."""
+    pk = user.pk
+    if not user.is_authenticated or not user.is_active or pk is None:
         return ()
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = _stored_grants(user)
+        cached = _stored_grants(pk)
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
 
-def forget_grants(user: Any) -> None:
+def forget_grants(user: Actor) -> None:
     """Drop the cached grants after the user's roles change."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
@@ -51,17 +69,6 @@ def forget_grants(user: Any) -> None:
 def target_of(record: Any) -> Target:
     if isinstance(record, Target):
         return record
-    if isinstance(record, Region):
-        return Target(region_prefix=record.prefix)
-    if isinstance(record, Unit):
-        return Target(region_prefix=record.region.prefix, unit_ids=frozenset({record.pk}))
-    if isinstance(record, User):
-        # A person lies where all their roles lie; someone with no role lies nowhere that a
-        # scoped user covers ("\0" is no region's prefix).
-        prefixes = [g.region_prefix for g in _stored_grants(record)]
-        # Character-wise on purpose: region prefixes are fixed-width digit strings.
-        common = os.path.commonprefix(prefixes)  # noqa: RUF071
-        return Target(region_prefix=common if prefixes else "\0")
     scope_target = getattr(record, "scope_target", None)
     if scope_target is None:
         raise TypeError(f"{type(record).__name__} has no scope; give it a scope_target() method")
@@ -69,44 +76,48 @@ def target_of(record: Any) -> Target:
     return result
 
 
-def _stored_grants(user: Any) -> tuple[Grant, ...]:
-    assignments = RoleAssignment.objects.filter(user_id=user.pk).select_related(
+def _stored_grants(user_id: int) -> tuple[Grant, ...]:
+    assignments = RoleAssignment.objects.filter(user_id=user_id).select_related(
         "region", "unit__region"
     )
     grants = []
     for a in assignments:
-        held_at = a.unit.region if a.unit is not None else a.region
-        if held_at is not None:
-            grants.append(Grant(role=Role(a.role), region_prefix=held_at.prefix, unit_id=a.unit_id))
+        prefix = a.place_prefix
+        if prefix is not None:
+            grants.append(Grant(role=Role(a.role), region_prefix=prefix, unit_id=a.unit_id))
     return tuple(grants)
 
 
-def can(user: Any, action: Action, record: Any) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def can(user: Actor, action: Action, record: Any) -> bool:
+    if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
+    if isinstance(user, PublicActor):
+        return user.allows(action, target_of(record))
     return allows(grants_of(user), action, target_of(record))
 
 
-def holds(user: Any, action: Action) -> bool:
+def holds(user: Actor, action: Action) -> bool:
     """Whether the user holds `action` anywhere: to show a page or a menu entry. Which
     records it covers is still `can`'s and `scope_q`'s to say."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
+    if isinstance(user, PublicActor):
+        return action in user.actions
     return any(action in ROLE_ACTIONS[g.role] for g in grants_of(user))
 
 
-def require(user: Any, action: Action, record: Any) -> None:
+def require(user: Actor, action: Action, record: Any) -> None:
     """Raise PermissionDenied unless `user` may do `action` on `record`."""
     if not can(user, action, record):
         raise PermissionDenied("您无权在此范围内进行该操作")
 
 
 def scope_q(
-    user: Any,
+    user: Actor,
     action: Action,
     *,
     region_prefix: str,
@@ -121,10 +132,14 @@ def scope_q(
     filter for "assigned to any of these units" (a semi-join, where a join through a
     many-valued relation would repeat rows).
     """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser:
         return Q()
+    if isinstance(user, PublicActor):
+        if action not in user.actions:
+            return Q(pk__in=[])
+        return Q(**{f"{region_prefix}__startswith": user.region_prefix})
     owned = unit is not None or assigned_to is not None
     condition = Q(pk__in=[])
     units: list[int] = []
@@ -142,35 +157,11 @@ def scope_q(
     return condition
 
 
-def visible_regions(user: Any) -> Any:
+def visible_regions(user: Actor) -> Any:
     return Region.objects.filter(scope_q(user, Action.VIEW_REGION, region_prefix="prefix"))
 
 
-def visible_units(user: Any) -> Any:
+def visible_units(user: Actor) -> Any:
     return Unit.objects.filter(
         scope_q(user, Action.VIEW_UNIT, region_prefix="region__prefix", unit="pk")
     )
-
-
-class SystemActor:
-    """The actor for management commands and scheduled tasks: whoever runs the server.
-
-    It passes every permission check; services record it by its name ("系统") in
-    timelines. A public door (the resident portal) acts as a named one of these after
-    making its own check: the resident holds the tracking code.
-    """
-
-    pk = None
-    is_authenticated = True
-    is_active = True
-    is_superuser = True
-    username = "system"
-
-    def __init__(self, name: str = "系统") -> None:
-        self.name = name
-
-    def __str__(self) -> str:
-        return self.name
-
-
-SYSTEM = SystemActor()

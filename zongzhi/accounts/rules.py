@@ -61,8 +61,11 @@ class Action(StrEnum):
     VIEW_CASE = "cases.view"
     REGISTER_CASE = "cases.register"  # 登记
     # The centre's work: accept or reject, dispatch, transfer, escalate, summon (吹哨),
-    # return visits, archive, merge duplicates.
+    # archive, merge duplicates.
     TRIAGE_CASE = "cases.triage"
+    # The return visit (回访) after closing: the centre's, or the resident's own rating on
+    # the portal. Its own action so that the portal can rate without triaging.
+    VISIT_CASE = "cases.visit"
     # The owning unit's work: sign for it, return it, answer orders, ask for more time,
     # pause the clock, close it.
     HANDLE_CASE = "cases.handle"
@@ -108,6 +111,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_CASE,
             Action.REGISTER_CASE,
             Action.TRIAGE_CASE,
+            Action.VISIT_CASE,
             Action.LAUNCH_CAMPAIGN,
             Action.VIEW_BRIEFING,
             Action.VIEW_ANALYTICS,

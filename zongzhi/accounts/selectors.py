@@ -1,16 +1,22 @@
-from typing import Any
-
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.models import RoleAssignment
 
+_CACHE_ATTR = "_zongzhi_roles_held"
 
-def roles_held(user: Any) -> list[RoleAssignment]:
+
+def roles_held(user: Actor) -> list[RoleAssignment]:
     """The user's roles with their places, for the header and the home page (one query)."""
-    cached = getattr(user, "_zongzhi_roles_held", None)
+    cached: list[RoleAssignment] | None = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = list(
-            RoleAssignment.objects.filter(user_id=user.pk)
-            .select_related("region", "unit")
-            .order_by("role", "region__code", "unit__name")
+        pk = user.pk
+        cached = (
+            []  # no person, no role
+            if pk is None
+            else list(
+                RoleAssignment.objects.filter(user_id=pk)
+                .select_related("region", "unit")
+                .order_by("role", "region__code", "unit__name")
+            )
         )
-        user._zongzhi_roles_held = cached
+        setattr(user, _CACHE_ATTR, cached)
     return cached

@@ -8,12 +8,12 @@ bits); the digest makes a stolen database useless for calling the API.
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.models import ApiToken, RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
@@ -29,10 +29,10 @@ def key_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def issue_token(*, by: Any, user: User, name: str) -> tuple[ApiToken, str]:
+def issue_token(*, by: Actor, user: User, name: str) -> tuple[ApiToken, str]:
     """A new key for `user`: the record, and the key itself (shown once, never kept).
     A person makes keys for themselves; an administrator's command makes a system's."""
-    if getattr(by, "pk", None) != user.pk and not getattr(by, "is_superuser", False):
+    if by.pk != user.pk and not by.is_superuser:
         raise PermissionDenied("只能为自己创建接口密钥")
     name = (name or "").strip()
     if not name:
@@ -50,8 +50,8 @@ def issue_token(*, by: Any, user: User, name: str) -> tuple[ApiToken, str]:
     return token, key
 
 
-def revoke_token(*, by: Any, token: ApiToken) -> ApiToken:
-    if getattr(by, "pk", None) != token.user_id and not getattr(by, "is_superuser", False):
+def revoke_token(*, by: Actor, token: ApiToken) -> ApiToken:
+    if by.pk != token.user_id and not by.is_superuser:
         raise PermissionDenied("只能停用自己的接口密钥")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()

@@ -31,6 +31,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import holds
 from zongzhi.accounts.rules import Action
 from zongzhi.analytics import indicators
@@ -145,7 +146,7 @@ def _parse_weight(code: str, raw: Any) -> Decimal:
     return value.quantize(WEIGHT_PLACES)
 
 
-def set_weights(*, by: Any, weights: Mapping[str, Any]) -> Weights:
+def set_weights(*, by: Actor, weights: Mapping[str, Any]) -> Weights:
     """Set the scorecard's weights (administrators only). `weights` gives every scorable
     indicator its weight; one left out or empty weighs nothing. Weights are 0–100 with at
     most two places, and at least one must be above zero. All or nothing: on an error

@@ -15,6 +15,7 @@ from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import can, scope_q, visible_regions
 from zongzhi.accounts.rules import Action
 from zongzhi.analytics import indicators
@@ -49,7 +50,7 @@ PLACE_COLUMNS = ("received", "accepted", "resolved", "resolution_rate", "closure
 # --- Places ----------------------------------------------------------------------------
 
 
-def pickable_regions(user: Any) -> QuerySet[Region]:
+def pickable_regions(user: Actor) -> QuerySet[Region]:
     """The places the user may pick a dashboard for: counties, townships and villages
     that they can see, inside the places where they may read figures."""
     return (
@@ -67,7 +68,7 @@ def default_region(regions: Iterable[Region]) -> Region | None:
     return min(regions, key=lambda r: (r.level, r.code), default=None)
 
 
-def region_for(user: Any, code: str) -> Region | None:
+def region_for(user: Actor, code: str) -> Region | None:
     """The place named by `code`, if the user may read its figures; else None."""
     region = Region.objects.filter(code=code).first() if code else None
     if region is None or region.level > Level.GRID:
@@ -77,7 +78,7 @@ def region_for(user: Any, code: str) -> Region | None:
     return region
 
 
-def trail(user: Any, region: Region) -> list[Region]:
+def trail(user: Actor, region: Region) -> list[Region]:
     """The places above `region` that the user may read, down to it: the breadcrumbs."""
     prefixes = [region.prefix[:n] for n in sorted(set(PREFIX_LENGTH.values())) if n]
     above = Region.objects.filter(prefix__in=[p for p in prefixes if len(p) <= len(region.prefix)])

@@ -33,12 +33,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import can
 from zongzhi.accounts.rules import Action
 from zongzhi.analytics import indicators, rollups
@@ -302,7 +302,7 @@ def signoff_children(region: Region) -> list[Region]:
 # --- Writing -------------------------------------------------------------------------
 
 
-def _require_approver(by: Any, region: Region, verb: str) -> None:
+def _require_approver(by: Actor, region: Region, verb: str) -> None:
     if not can(by, Action.APPROVE_FIGURES, region):
         raise PermissionDenied(f"您无权{verb}{region.name}的数据：须由该地或上级的领导办理")
 
@@ -318,7 +318,7 @@ def _locked(month: date, region_ids: Sequence[int]) -> dict[int, MonthlySignoff]
     return {s.region_id: s for s in rows}
 
 
-def approve(*, by: Any, region: Region, month: date) -> MonthlySignoff:
+def approve(*, by: Actor, region: Region, month: date) -> MonthlySignoff:
     """审核通过: freeze the region's figures for the month. Raises PermissionDenied or a
     ValidationError saying what is missing; writes nothing then."""
     month = month_start(month)
@@ -388,7 +388,7 @@ def approve(*, by: Any, region: Region, month: date) -> MonthlySignoff:
     return current
 
 
-def reopen(*, by: Any, region: Region, month: date, reason: str) -> list[MonthlySignoff]:
+def reopen(*, by: Actor, region: Region, month: date, reason: str) -> list[MonthlySignoff]:
     """退回重审: withdraw the region's approval for the month, and the approvals of every
     place above it (their figures included it), each with its own event. Returns the
     sign-offs re-opened, the region's first."""

@@ -3,12 +3,12 @@ reports for the home page."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils.functional import Promise
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import grants_of, scope_q
 from zongzhi.accounts.rules import ROLE_ACTIONS, Action, Role
 from zongzhi.briefings import rules
@@ -22,7 +22,7 @@ HOME_ITEMS = 3
 HOME_ROLES = frozenset({Role.LEADER, Role.INTAKE_OFFICER})
 
 
-def visible_reports(user: Any) -> QuerySet[DailyReport]:
+def visible_reports(user: Actor) -> QuerySet[DailyReport]:
     """Every report the user may read: those of the regions in their scope (a county
     leader reads the county's and every township's; a township's people their own)."""
     return DailyReport.objects.filter(
@@ -30,7 +30,7 @@ def visible_reports(user: Any) -> QuerySet[DailyReport]:
     )
 
 
-def report_list(user: Any, *, region: Region | None = None) -> QuerySet[DailyReport]:
+def report_list(user: Actor, *, region: Region | None = None) -> QuerySet[DailyReport]:
     """The reports for the list page, newest first, each with its number of items."""
     reports = visible_reports(user)
     if region is not None:
@@ -42,13 +42,13 @@ def report_list(user: Any, *, region: Region | None = None) -> QuerySet[DailyRep
     )
 
 
-def report_regions(user: Any) -> QuerySet[Region]:
+def report_regions(user: Actor) -> QuerySet[Region]:
     """The regions whose reports the user may read, for the list page's filter."""
     reported = visible_reports(user).filter(region=OuterRef("pk"))
     return Region.objects.filter(Exists(reported)).order_by("code")
 
 
-def report_for_page(user: Any, pk: int) -> DailyReport | None:
+def report_for_page(user: Actor, pk: int) -> DailyReport | None:
     return (
         visible_reports(user)
         .select_related("region")
@@ -74,7 +74,7 @@ def sections(items: Iterable[DailyReportItem]) -> list[Section]:
     return [s for s in by_reason.values() if s.items]
 
 
-def latest_for(user: Any, *, limit: int = HOME_REPORTS) -> list[DailyReport]:
+def latest_for(user: Actor, *, limit: int = HOME_REPORTS) -> list[DailyReport]:
     """For the home page: the latest report of each region where the user holds the
     report as a leader or intake officer, with its items prefetched (the most pressing
     first). Two queries, whatever the number of regions."""

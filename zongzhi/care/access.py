@@ -13,13 +13,13 @@ page, API response and export that shows a file calls `log_read` (or `log_export
 """
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import can, grants_of
 from zongzhi.accounts.rules import Action, Grant, Target, grants_for_action
 from zongzhi.care import rules
@@ -39,11 +39,11 @@ What = CareAccess.What
 Via = CareAccess.Via
 
 
-def _is_system(user: Any) -> bool:
+def _is_system(user: Actor) -> bool:
     return bool(getattr(user, "is_superuser", False))
 
 
-def _supervising(user: Any) -> list[Grant]:
+def _supervising(user: Actor) -> list[Grant]:
     return grants_for_action(grants_of(user), Action.SUPERVISE_CARE)
 
 
@@ -61,13 +61,15 @@ def supervised_q(grants: list[Grant], field: str, today: date) -> Q:
     return condition
 
 
-def team_member_q(user: Any) -> Q:
-    return Q(
-        Exists(CareTeamMember.objects.filter(file=OuterRef("pk"), user_id=user.pk, active=True))
-    )
+def team_member_q(user: Actor) -> Q:
+    pk = user.pk
+    if pk is None:
+        # No person, no team: `user_id=None` would match the members without an account.
+        return Q(pk__in=[])
+    return Q(Exists(CareTeamMember.objects.filter(file=OuterRef("pk"), user_id=pk, active=True)))
 
 
-def readable_q(user: Any, now: datetime | None = None) -> Q:
+def readable_q(user: Actor, now: datetime | None = None) -> Q:
     """The files `user` may read, as a filter."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
@@ -80,29 +82,35 @@ def readable_q(user: Any, now: datetime | None = None) -> Q:
     if grants:
         condition |= supervised_q(grants, "region_prefix", today)
         condition |= supervised_q(grants, "transfer_to_prefix", today) & ~Q(transfer_to_prefix="")
-    condition |= Q(
-        Exists(
-            CareEmergencyAccess.objects.filter(
-                file=OuterRef("pk"), user_id=user.pk, expires_at__gt=now
+    pk = user.pk
+    if pk is not None:
+        condition |= Q(
+            Exists(
+                CareEmergencyAccess.objects.filter(
+                    file=OuterRef("pk"), user_id=pk, expires_at__gt=now
+                )
             )
         )
-    )
     return condition
 
 
-def readable_files(user: Any, now: datetime | None = None) -> CareFileQuerySet:
+def readable_files(user: Actor, now: datetime | None = None) -> CareFileQuerySet:
     return CareFile.objects.filter(readable_q(user, now))
 
 
-def may_read(user: Any, file: CareFile, now: datetime | None = None) -> bool:
+def may_read(user: Actor, file: CareFile, now: datetime | None = None) -> bool:
     return readable_files(user, now).filter(pk=file.pk).exists()
 
 
-def is_team_member(user: Any, file: CareFile) -> bool:
-    return CareTeamMember.objects.filter(file=file, user_id=user.pk, active=True).exists()
+def is_team_member(user: Actor, file: CareFile) -> bool:
+    pk = user.pk
+    return (
+        pk is not None
+        and CareTeamMember.objects.filter(file=file, user_id=pk, active=True).exists()
+    )
 
 
-def supervises(user: Any, file: CareFile, *, prefix: str | None = None) -> bool:
+def supervises(user: Actor, file: CareFile, *, prefix: str | None = None) -> bool:
     """Whether `user` supervises the place of `file` (or `prefix`, for a transfer's
     receiving place), with the minors' restriction."""
     if _is_system(user):
@@ -115,21 +123,25 @@ def supervises(user: Any, file: CareFile, *, prefix: str | None = None) -> bool:
     )
 
 
-def may_keep(user: Any, file: CareFile) -> bool:
+def may_keep(user: Actor, file: CareFile) -> bool:
     """Record visits, assessments, plan and assistance: the team and the supervisors."""
     return _is_system(user) or is_team_member(user, file) or supervises(user, file)
 
 
-def may_manage(user: Any, file: CareFile) -> bool:
+def may_manage(user: Actor, file: CareFile) -> bool:
     """Form the team, transfer, close: the team's lead and the supervisors."""
     if _is_system(user) or supervises(user, file):
         return True
-    return CareTeamMember.objects.filter(
-        file=file, user_id=user.pk, active=True, duty=CareTeamMember.Duty.LEAD
-    ).exists()
+    pk = user.pk
+    return (
+        pk is not None
+        and CareTeamMember.objects.filter(
+            file=file, user_id=pk, active=True, duty=CareTeamMember.Duty.LEAD
+        ).exists()
+    )
 
 
-def may_answer_transfer(user: Any, file: CareFile) -> bool:
+def may_answer_transfer(user: Actor, file: CareFile) -> bool:
     """The receiving place: its care workers and its supervisors."""
     if not file.transfer_to_prefix:
         return False
@@ -138,7 +150,7 @@ def may_answer_transfer(user: Any, file: CareFile) -> bool:
     return can(user, Action.ENROL_CARE, Target(region_prefix=file.transfer_to_prefix))
 
 
-def may_see_identity(user: Any, file: CareFile) -> bool:
+def may_see_identity(user: Actor, file: CareFile) -> bool:
     """The full identity number: supervisors of the place, never the whole team."""
     return _is_system(user) or (can(user, Action.VIEW_IDENTITY, file) and supervises(user, file))
 
@@ -158,7 +170,7 @@ def purpose_error(purpose: str, note: str) -> str | None:
 
 
 def log_read(
-    user: Any,
+    user: Actor,
     file: CareFile,
     what: str,
     via: str,
@@ -181,7 +193,7 @@ def log_read(
     )
 
 
-def log_export(user: Any, files: list[CareFile], *, purpose: str, purpose_note: str = "") -> None:
+def log_export(user: Actor, files: list[CareFile], *, purpose: str, purpose_note: str = "") -> None:
     """One log row per file in the export, all with the stated purpose."""
     now = timezone.now()
     CareAccess.objects.bulk_create(
@@ -199,13 +211,15 @@ def log_export(user: Any, files: list[CareFile], *, purpose: str, purpose_note: 
     )
 
 
-def _in_emergency(user: Any, file: CareFile, now: datetime) -> bool:
+def _in_emergency(user: Actor, file: CareFile, now: datetime) -> bool:
     """Whether this read happens only because of an emergency grant."""
     if _is_system(user) or is_team_member(user, file) or supervises(user, file):
         return False
-    return CareEmergencyAccess.objects.filter(
-        file=file, user_id=user.pk, expires_at__gt=now
-    ).exists()
+    pk = user.pk
+    return (
+        pk is not None
+        and CareEmergencyAccess.objects.filter(file=file, user_id=pk, expires_at__gt=now).exists()
+    )
 
 
 # --- Emergency access -----------------------------------------------------------------
@@ -216,7 +230,7 @@ class EmergencyRefused(Exception):
 
 
 @sensitive_variables("lookup")
-def find_for_emergency(user: Any, lookup: str) -> CareFile | None:
+def find_for_emergency(user: Actor, lookup: str) -> CareFile | None:
     """The file an emergency is about, found by its code or the person's identity number
     only (no browsing): within the county of one of the user's supervisor grants."""
     from zongzhi.core import crypto
@@ -239,8 +253,9 @@ def find_for_emergency(user: Any, lookup: str) -> CareFile | None:
     return CareFile.objects.filter(in_county & match, deidentified_at__isnull=True).first()
 
 
-def grant_emergency(user: Any, file: CareFile, reason: str) -> CareEmergencyAccess:
-    if not _supervising(user):
+def grant_emergency(user: Actor, file: CareFile, reason: str) -> CareEmergencyAccess:
+    pk = user.pk
+    if pk is None or not _supervising(user):
         raise EmergencyRefused("只有特殊人群督导可以申请紧急查阅")
     if not any(file.region_prefix.startswith(g.region_prefix[:6]) for g in _supervising(user)):
         raise EmergencyRefused("只能紧急查阅本县的档案")
@@ -250,7 +265,7 @@ def grant_emergency(user: Any, file: CareFile, reason: str) -> CareEmergencyAcce
     with transaction.atomic():
         grant = CareEmergencyAccess.objects.create(
             file=file,
-            user=user,
+            user_id=pk,
             user_name=actor_name(user),
             reason=reason.strip(),
             granted_at=now,
@@ -273,7 +288,7 @@ def grant_emergency(user: Any, file: CareFile, reason: str) -> CareEmergencyAcce
 
 
 def reveal_identity(
-    user: Any, file: CareFile, via: str, *, purpose: str, purpose_note: str = ""
+    user: Actor, file: CareFile, via: str, *, purpose: str, purpose_note: str = ""
 ) -> str:
     """The full identity number, for a supervisor of the file's place who stated why;
     every reveal is logged (What.IDENTITY) with the purpose."""

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import grants_of
 from zongzhi.accounts.rules import Action, grants_for_action
 from zongzhi.care import access, rules, selectors
@@ -79,7 +80,7 @@ class Export:
         return len(self.files)
 
 
-def export_regions(user: Any) -> QuerySet[Region]:
+def export_regions(user: Actor) -> QuerySet[Region]:
     """The places a user may export: the county, townships and villages they supervise."""
     grants = grants_for_action(grants_of(user), Action.SUPERVISE_CARE)
     if getattr(user, "is_superuser", False):
@@ -93,13 +94,13 @@ def export_regions(user: Any) -> QuerySet[Region]:
     ).order_by("code")
 
 
-def may_export(user: Any, region: Region) -> bool:
+def may_export(user: Actor, region: Region) -> bool:
     return export_regions(user).filter(pk=region.pk).exists()
 
 
 def export_files(
     *,
-    by: Any,
+    by: Actor,
     region: Region,
     purpose: str,
     purpose_note: str = "",

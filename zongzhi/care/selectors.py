@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import grants_of, scope_q
 from zongzhi.accounts.rules import Action, grants_for_action
 from zongzhi.care import access
@@ -25,7 +26,7 @@ DUE_SOON_DAYS = 3
 
 
 def file_list(
-    user: Any,
+    user: Actor,
     *,
     programme: str = "",
     region: Region | None = None,
@@ -53,7 +54,7 @@ def file_list(
     )
 
 
-def visits_due(user: Any, today: date) -> CareFileQuerySet:
+def visits_due(user: Actor, today: date) -> CareFileQuerySet:
     """The worker's own list: open files on whose team they are, overdue or due within
     DUE_SOON_DAYS, the most overdue first."""
     return (
@@ -65,7 +66,7 @@ def visits_due(user: Any, today: date) -> CareFileQuerySet:
     )
 
 
-def escalated_alerts(user: Any) -> QuerySet[CareAlert]:
+def escalated_alerts(user: Actor) -> QuerySet[CareAlert]:
     """Open alerts raised to the supervisors, for files the user supervises."""
     grants = grants_for_action(grants_of(user), Action.SUPERVISE_CARE)
     if not grants and not getattr(user, "is_superuser", False):
@@ -82,19 +83,19 @@ def escalated_alerts(user: Any) -> QuerySet[CareAlert]:
     )
 
 
-def _answering_q(user: Any, field: str) -> Q:
+def _answering_q(user: Actor, field: str) -> Q:
     """Transfers whose `field` place the user answers for (care workers and supervisors)."""
     return scope_q(user, Action.ENROL_CARE, region_prefix=field)
 
 
-def transfers_in(user: Any, *, pending_only: bool = False) -> QuerySet[CareTransfer]:
+def transfers_in(user: Actor, *, pending_only: bool = False) -> QuerySet[CareTransfer]:
     transfers = CareTransfer.objects.filter(_answering_q(user, "to_prefix"))
     if pending_only:
         transfers = transfers.filter(status=CareTransfer.Status.PENDING)
     return transfers.select_related("from_region", "to_region").order_by("-proposed_at")
 
 
-def transfers_out(user: Any) -> QuerySet[CareTransfer]:
+def transfers_out(user: Actor) -> QuerySet[CareTransfer]:
     return (
         CareTransfer.objects.filter(_answering_q(user, "from_prefix"))
         .select_related("from_region", "to_region")
@@ -102,7 +103,7 @@ def transfers_out(user: Any) -> QuerySet[CareTransfer]:
     )
 
 
-def visible_transfer(user: Any, pk: int) -> CareTransfer:
+def visible_transfer(user: Actor, pk: int) -> CareTransfer:
     """A transfer either side may read (its summary, not the file)."""
     return (
         CareTransfer.objects.filter(
@@ -113,18 +114,17 @@ def visible_transfer(user: Any, pk: int) -> CareTransfer:
     )
 
 
-def emergencies_to_review(user: Any) -> QuerySet[CareEmergencyAccess]:
+def emergencies_to_review(user: Actor) -> QuerySet[CareEmergencyAccess]:
     """Emergency reads of files the user supervises, not yet reviewed (never their own)."""
-    return (
-        CareEmergencyAccess.objects.filter(reviewed_at__isnull=True)
-        .filter(file__in=_supervised_files(user).values("pk"))
-        .exclude(user_id=user.pk)
-        .select_related("file")
-        .order_by("granted_at")
+    reads = CareEmergencyAccess.objects.filter(reviewed_at__isnull=True).filter(
+        file__in=_supervised_files(user).values("pk")
     )
+    if user.pk is not None:  # every emergency read has a person (user is not null)
+        reads = reads.exclude(user_id=user.pk)
+    return reads.select_related("file").order_by("granted_at")
 
 
-def _supervised_files(user: Any) -> CareFileQuerySet:
+def _supervised_files(user: Actor) -> CareFileQuerySet:
     """The files of the places the user supervises, minors' files only from close by: the
     same conditions `access.supervises` checks one file against."""
     grants = grants_for_action(grants_of(user), Action.SUPERVISE_CARE)
@@ -184,7 +184,7 @@ class HomeCounts:
     transfers_waiting: int
 
 
-def home_counts(user: Any, today: date) -> HomeCounts | None:
+def home_counts(user: Actor, today: date) -> HomeCounts | None:
     """The care tiles of the home page, or None for someone outside the care work."""
     if not grants_for_action(grants_of(user), Action.VIEW_CARE):
         return None
@@ -251,7 +251,7 @@ def transfer_destinations(file: CareFile) -> QuerySet[Region]:
     )
 
 
-def transfer_report_regions(user: Any) -> QuerySet[Region]:
+def transfer_report_regions(user: Actor) -> QuerySet[Region]:
     """The regions whose transfer report the user may read: the places of their VIEW_CARE
     grants, and the counties and townships within them."""
     if getattr(user, "is_superuser", False):
@@ -267,7 +267,7 @@ def transfer_report_regions(user: Any) -> QuerySet[Region]:
     return Region.objects.filter(condition).order_by("code")
 
 
-def transfer_report_default(user: Any) -> Region | None:
+def transfer_report_default(user: Actor) -> Region | None:
     """The region the report opens on: the highest place of the user's ENROL_CARE grants
     (the first region they may read when they hold none)."""
     grants = grants_for_action(grants_of(user), Action.ENROL_CARE)
@@ -282,7 +282,7 @@ def transfer_report_default(user: Any) -> Region | None:
 # --- The file pages (views/files.py) --------------------------------------------------
 
 
-def filter_regions(user: Any) -> QuerySet[Region]:
+def filter_regions(user: Actor) -> QuerySet[Region]:
     """The places offered in the file list's place filter: the reader's own places, from
     the county down to villages."""
     from zongzhi.accounts.permissions import visible_regions
@@ -294,7 +294,7 @@ def filter_regions(user: Any) -> QuerySet[Region]:
     )
 
 
-def enrol_regions(user: Any) -> QuerySet[Region]:
+def enrol_regions(user: Actor) -> QuerySet[Region]:
     """Where `user` may open a file: the villages and grids of their ENROL_CARE scope."""
     from zongzhi.accounts.permissions import scope_q, visible_regions
 
@@ -316,7 +316,7 @@ class FileRow:
     incoming: bool  # in transfer to a place the reader answers for (转入待接收)
 
 
-def file_rows(user: Any, files: Any, today: date) -> list[FileRow]:
+def file_rows(user: Actor, files: Any, today: date) -> list[FileRow]:
     """The list's rows with what each shows beside the file (no query per row: the
     reader's grants are loaded once)."""
     return [

@@ -14,8 +14,8 @@ are for the people who may view the case.
 
 Registering accepts an idempotency key (header `Idempotency-Key` or `idempotency_key` in
 the body; kept as `api:<caller id>:<key>`): a retry with the same key answers 200 with
-the case the first call made and creates nothing. The key is looked up here first, to
-tell the retry (200) from the first call (201).
+the case the first call made and creates nothing; the service says which it was
+(services.case_register_idempotent gives the case and whether it was created).
 """
 
 from datetime import date, datetime
@@ -30,6 +30,7 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema
 from ninja.responses import Status as Reply
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.models import User
 from zongzhi.accounts.permissions import can, grants_of
 from zongzhi.accounts.rules import Action, Role
@@ -40,6 +41,7 @@ from zongzhi.api_common import (
     Coded,
     PageParams,
     Text,
+    choices,
     coded,
     idempotency_key,
     page,
@@ -67,15 +69,15 @@ PartyKind = StrEnum("PartyKind", {k.name: k.value for k in Party.Kind})  # type:
 # --- Scope ------------------------------------------------------------------------------
 
 
-def _is_client_system(user: Any) -> bool:
+def _is_client_system(user: Actor) -> bool:
     return any(g.role == Role.CLIENT_SYSTEM for g in grants_of(user))
 
 
-def readable_cases(user: Any) -> CaseQuerySet:
+def readable_cases(user: Actor) -> CaseQuerySet:
     """The cases `user` may read here: visible_cases, and for a client system also the
     cases it registered itself."""
     q = selectors.case_scope_q(user, Action.VIEW_CASE)
-    if getattr(user, "pk", None) is not None and _is_client_system(user):
+    if user.pk is not None and _is_client_system(user):
         q |= Q(registered_by_id=user.pk)
     return Case.objects.filter(q)
 
@@ -183,7 +185,7 @@ def _row(case: Case, today: date) -> dict[str, Any]:
     }
 
 
-def _detail(user: Any, case: Case) -> dict[str, Any]:
+def _detail(user: Actor, case: Case) -> dict[str, Any]:
     body = _row(case, timezone.localdate())
     body.update(
         description=case.description,
@@ -240,7 +242,7 @@ def _event(event: CaseEvent) -> dict[str, Any]:
     }
 
 
-def _one(user: Any, code: str) -> Case:
+def _one(user: Actor, code: str) -> Case:
     case = (
         readable_cases(user)
         .select_related(*selectors.LIST_RELATED)
@@ -384,7 +386,7 @@ class CaseIn(Schema):
     idempotency_key: str | None = Field(None, pattern=KEY_PATTERN, description=KEY_DESCRIPTION)
 
 
-def _new_case(user: Any, data: CaseIn) -> services.NewCase:
+def _new_case(user: Actor, data: CaseIn) -> services.NewCase:
     channel = data.channel.value if data.channel else None
     if channel is None:
         if not _is_client_system(user):
@@ -434,14 +436,14 @@ def case_create(
 ) -> Any:
     user: User = request.user  # type: ignore[assignment]
     key = idempotency_key(request, key_header, payload.idempotency_key)
-    # The key is the caller's own (namespaced), so the case it names is theirs.
-    if key is not None and Case.objects.filter(idempotency_key=key).exists():
-        existing = readable_cases(user).filter(idempotency_key=key).first()
-        if existing is None:
-            raise PermissionDenied("该幂等键对应的事项已不在您的查阅范围内")
-        return Reply(200, _detail(user, _one(user, existing.code)))
-    case = services.case_register(by=user, new=_new_case(user, payload), idempotency_key=key)
-    return Reply(201, _detail(user, _one(user, case.code)))
+    case, created = services.case_register_idempotent(
+        by=user, new=_new_case(user, payload), idempotency_key=key
+    )
+    # The key is the caller's own (namespaced), so the case a retry gets back is theirs; it
+    # may have left what they read since.
+    if not created and not readable_cases(user).filter(pk=case.pk).exists():
+        raise PermissionDenied("该幂等键对应的事项已不在您的查阅范围内")
+    return Reply(201 if created else 200, _detail(user, _one(user, case.code)))
 
 
 # --- A unit's work ----------------------------------------------------------------------
@@ -487,3 +489,55 @@ def case_close(request: HttpRequest, code: Text, payload: CloseIn) -> Any:
         reply=payload.reply,
     )
     return _detail(request.user, _one(request.user, code))
+
+
+# --- The code lists a case uses (/api/reference/) -------------------------------------
+# Served under /api/reference/ beside the places and units (zongzhi.regions.api), each code
+# with its Chinese name, the same for everyone. The operation ids are the ones published
+# before these moved here, so that generated clients keep their method names.
+
+vocabulary = Router(tags=["基础数据"])
+
+
+@vocabulary.get(
+    "/channels",
+    operation_id="zongzhi_regions_api_channel_list",
+    response=responses({200: list[Coded]}),
+    summary="来源渠道",
+    description="",
+)
+def channel_list(request: HttpRequest) -> Any:
+    return choices(Case.Channel.choices)
+
+
+@vocabulary.get(
+    "/statuses",
+    operation_id="zongzhi_regions_api_status_list",
+    response=responses({200: list[Coded]}),
+    summary="事项状态",
+    description="事项的状态（工作人员用语）。",
+)
+def status_list(request: HttpRequest) -> Any:
+    return choices(rules.STATUS_NAMES.items())
+
+
+@vocabulary.get(
+    "/risk-levels",
+    operation_id="zongzhi_regions_api_risk_level_list",
+    response=responses({200: list[Coded]}),
+    summary="风险等级",
+    description="",
+)
+def risk_level_list(request: HttpRequest) -> Any:
+    return choices(Case.Risk.choices)
+
+
+@vocabulary.get(
+    "/outcomes",
+    operation_id="zongzhi_regions_api_outcome_list",
+    response=responses({200: list[Coded]}),
+    summary="办结结果",
+    description="",
+)
+def outcome_list(request: HttpRequest) -> Any:
+    return choices(Case.Outcome.choices)

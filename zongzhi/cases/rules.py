@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zongzhi.accounts.rules import Action
+from zongzhi.core.errors import Refused
 from zongzhi.regions.rules import Level
 from zongzhi.workdays.rules import Counting, WorkCalendar
 
@@ -145,9 +146,9 @@ STEPS: dict[Step, Transition] = {
     Step.MEDIATE: _t(_("调解"), {S.IN_PROGRESS}, None, Action.MEDIATE_CASE),
     Step.AGREE: _t(_("调解协议书"), {S.IN_PROGRESS}, None, Action.MEDIATE_CASE),
     Step.CLOSE: _t(_("办结"), {S.IN_PROGRESS}, S.CLOSED, Action.HANDLE_CASE, lead_only=True),
-    Step.VISIT_SATISFIED: _t(_("回访"), {S.CLOSED}, S.VISITED, Action.TRIAGE_CASE),
+    Step.VISIT_SATISFIED: _t(_("回访"), {S.CLOSED}, S.VISITED, Action.VISIT_CASE),
     Step.VISIT_UNSATISFIED: _t(
-        _("回访不满意，重新办理"), {S.CLOSED}, S.IN_PROGRESS, Action.TRIAGE_CASE
+        _("回访不满意，重新办理"), {S.CLOSED}, S.IN_PROGRESS, Action.VISIT_CASE
     ),
     Step.ARCHIVE: _t(_("归档"), {S.VISITED, S.REJECTED}, S.ARCHIVED, Action.TRIAGE_CASE),
     Step.MERGE: _t(_("合并"), set(OPEN), S.MERGED, Action.TRIAGE_CASE),
@@ -158,10 +159,6 @@ STEPS: dict[Step, Transition] = {
 # The steps a person takes from the case page; REGISTER, ABSORB and WARN come about
 # otherwise (the intake form, a merge, the scheduled sweep).
 MANUAL_STEPS = [s for s in Step if s not in {Step.REGISTER, Step.ABSORB, Step.WARN}]
-
-
-class Refused(Exception):
-    """A step that may not be taken now. The message says why, in the user's words."""
 
 
 def _status_refusal(transition: Transition, status: Status | None) -> str | None:

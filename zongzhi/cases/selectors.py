@@ -8,6 +8,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import can, grants_of, holds, scope_q
 from zongzhi.accounts.rules import ROLE_ACTIONS, Action, acting_units
 from zongzhi.cases import deadlines, rules
@@ -29,7 +30,7 @@ from zongzhi.workdays.selectors import current_calendar
 LIST_RELATED = ("category__parent", "region", "lead_unit", "centre")
 
 
-def visible_cases(user: Any) -> CaseQuerySet:
+def visible_cases(user: Actor) -> CaseQuerySet:
     """Every case the user may read."""
     return Case.objects.filter(case_scope_q(user, Action.VIEW_CASE))
 
@@ -39,11 +40,11 @@ def assigned_to(units: list[int]) -> Q:
     return Q(pk__in=Assignment.objects.filter(unit_id__in=units).values("case_id"))
 
 
-def case_scope_q(user: Any, action: Action) -> Q:
+def case_scope_q(user: Actor, action: Action) -> Q:
     return scope_q(user, action, region_prefix="region_prefix", assigned_to=assigned_to)
 
 
-def _unit_ids(user: Any, action: Action) -> set[int]:
+def _unit_ids(user: Actor, action: Action) -> set[int]:
     return {
         g.unit_id
         for g in grants_of(user)
@@ -51,7 +52,7 @@ def _unit_ids(user: Any, action: Action) -> set[int]:
     }
 
 
-def work_q(user: Any) -> Q:
+def work_q(user: Actor) -> Q:
     """What waits for this user: the centre's queue for intake officers, the unit's cases
     for its people, what a grid worker reported, what a leader must decide."""
     q = Q(pk__in=[])
@@ -63,7 +64,7 @@ def work_q(user: Any) -> Q:
             for g in grants_of(user)
             if g.unit_id is None and Action.TRIAGE_CASE in ROLE_ACTIONS[g.role]
         ]
-        if getattr(user, "is_superuser", False):
+        if user.is_superuser:
             centres = [""]
         for prefix in centres:
             q |= Q(
@@ -77,7 +78,7 @@ def work_q(user: Any) -> Q:
         pending = ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING)
         q |= Q(pk__in=pending.values("case_id"))
         q |= overdue_q(timezone.localdate())
-    if getattr(user, "pk", None) is not None and not triage and not units:
+    if user.pk is not None and not triage and not units:
         # A grid worker (or a mediator at a region) follows what they reported; the centre
         # and the units already see their cases above.
         q |= Q(registered_by=user, status__in=list(rules.OPEN))
@@ -85,7 +86,7 @@ def work_q(user: Any) -> Q:
 
 
 def case_list(
-    user: Any, *, todo: bool, status: str = "", overdue: bool = False, search: str = ""
+    user: Actor, *, todo: bool, status: str = "", overdue: bool = False, search: str = ""
 ) -> QuerySet[Case]:
     cases = visible_cases(user)
     if todo:
@@ -187,7 +188,7 @@ FORM_OF_STEP[Step.VISIT_UNSATISFIED] = "visit"
 FORM_OF_STEP[Step.ANSWER_SUPERVISION_AT_CENTRE] = "answer_supervision"
 
 
-def allowed_forms(user: Any, case: Case) -> list[str]:
+def allowed_forms(user: Actor, case: Case) -> list[str]:
     """The step forms to show this user on this case now: those whose step the rules let
     them take (`rules.refusal`, the same answer the services act on when a form is sent).
     `case` should come from `case_for_page`, which reads what the rules look at."""
@@ -206,7 +207,7 @@ def allowed_forms(user: Any, case: Case) -> list[str]:
 STEP_ACTIONS = frozenset(t.action for t in rules.STEPS.values())
 
 
-def case_facts(user: Any, case: Case) -> rules.CaseFacts:
+def case_facts(user: Actor, case: Case) -> rules.CaseFacts:
     """What `rules.refusal` needs to know of the case and of `user`. It reads the case's
     assignments (with their units), extension requests, summonses and supervision orders
     through `.all()`, so a case fetched with those prefetched costs no further query."""
@@ -220,7 +221,7 @@ def case_facts(user: Any, case: Case) -> rules.CaseFacts:
     return rules.CaseFacts(
         status=case.status_enum,
         permitted=frozenset(a for a in STEP_ACTIONS if can(user, a, case.target_for(a))),
-        acts_for_every_unit=getattr(user, "is_superuser", False),
+        acts_for_every_unit=user.is_superuser,
         handling_units=acting_units(grants, Action.HANDLE_CASE, target),
         mediating_units=acting_units(grants, Action.MEDIATE_CASE, target),
         lead_unit=case.lead_unit_id,
@@ -236,7 +237,7 @@ def case_facts(user: Any, case: Case) -> rules.CaseFacts:
     )
 
 
-def supervision_list(user: Any, *, today: date) -> dict[str, Any]:
+def supervision_list(user: Actor, *, today: date) -> dict[str, Any]:
     """A leader's view: overdue cases, cases near their deadline, extensions to decide,
     orders and summonses not answered."""
     cases = visible_cases(user).select_related(*LIST_RELATED)
@@ -273,7 +274,7 @@ def supervision_list(user: Any, *, today: date) -> dict[str, Any]:
     }
 
 
-def work_counts(user: Any, *, today: date) -> dict[str, int]:
+def work_counts(user: Actor, *, today: date) -> dict[str, int]:
     """The numbers on the home page: what waits for the user, and how much of it is late."""
     mine = visible_cases(user).filter(work_q(user))
     return {

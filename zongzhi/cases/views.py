@@ -17,11 +17,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import can, grants_of, holds, scope_q, visible_regions
 from zongzhi.accounts.rules import Action, Role, grants_for_action
 from zongzhi.cases import forms, selectors, services
 from zongzhi.cases.models import Case, MediationAgreement
-from zongzhi.cases.rules import Refused
+from zongzhi.core.errors import Refused
 from zongzhi.core.forms import add_service_errors
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import PREFIX_LENGTH, Level
@@ -56,11 +57,11 @@ def case_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _can_register(user: Any) -> bool:
+def _can_register(user: Actor) -> bool:
     return bool(_registrable_regions(user)[:1])
 
 
-def _registrable_regions(user: Any) -> QuerySet[Region]:
+def _registrable_regions(user: Actor) -> QuerySet[Region]:
     return (
         Region.objects.filter(
             scope_q(user, Action.REGISTER_CASE, region_prefix="prefix"),
@@ -72,7 +73,7 @@ def _registrable_regions(user: Any) -> QuerySet[Region]:
     )
 
 
-def _hands_over(user: Any) -> bool:
+def _hands_over(user: Actor) -> bool:
     """Whether the user registers only as a unit's handler: a department hands over what
     it finds (部门移交)."""
     grants = grants_for_action(grants_of(user), Action.REGISTER_CASE)
@@ -96,7 +97,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             new = _new_case(request.user, form)
-            case = services.case_register(
+            case, _created = services.case_register_idempotent(
                 by=request.user, new=new, idempotency_key=data["idempotency_key"]
             )
         except ValidationError as error:
@@ -111,7 +112,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/new.html", {"form": form, "grid_worker": grid_worker})
 
 
-def _new_case(user: Any, form: forms.IntakeForm) -> services.NewCase:
+def _new_case(user: Actor, form: forms.IntakeForm) -> services.NewCase:
     data = form.cleaned_data
     review_of = None
     if data["review_of_code"]:
@@ -179,24 +180,24 @@ def _simple(cls: Any) -> Callable[..., Any]:
     return lambda data, case, user: cls(data)
 
 
-def _dispatch_form(data: Any, case: Case, user: Any) -> Any:
+def _dispatch_form(data: Any, case: Case, user: Actor) -> Any:
     suggestion = services.suggested_unit(case)
     return forms.DispatchForm(
         data, units=_units_for_dispatch(case), initial={"lead_unit": suggestion}
     )
 
 
-def _answer_supervision_form(data: Any, case: Case, user: Any) -> Any:
+def _answer_supervision_form(data: Any, case: Case, user: Actor) -> Any:
     return forms.AnswerSupervisionForm(
         data, orders=case.supervision_orders.filter(answered_at__isnull=True)
     )
 
 
-def _code_form(data: Any, case: Case, user: Any) -> Any:
+def _code_form(data: Any, case: Case, user: Actor) -> Any:
     return forms.CaseCodeForm(data)
 
 
-def _other_case(user: Any, code: str) -> Case:
+def _other_case(user: Actor, code: str) -> Case:
     other = Case.objects.filter(code=code.strip().upper()).first()
     if other is None or not can(user, Action.VIEW_CASE, other):
         raise ValidationError({"code": "没有找到该查询码对应的事项"})

@@ -3,7 +3,7 @@ object brought up to date, and the short random codes people read out."""
 
 import secrets
 from datetime import date
-from typing import Any
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -18,12 +18,21 @@ def dated_code(today: date, *, length: int, prefix: str = "") -> str:
     return f"{prefix}{today:%y%m%d}-{random_part}"
 
 
-def actor_name(by: Any) -> str:
+class Created[T](NamedTuple):
+    """What an idempotent create gives back: the record, and whether this call made it
+    (False for a retry with a key already used), so a caller can answer 201 or 200 without
+    looking the key up again."""
+
+    record: T
+    created: bool
+
+
+def actor_name(by: object) -> str:
     """The name a timeline keeps for whoever acted ("系统" for the scheduled jobs)."""
     return str(getattr(by, "full_name", "") or by)
 
 
-def actor_id(by: Any) -> int | None:
+def actor_id(by: object) -> int | None:
     return getattr(by, "pk", None)
 
 

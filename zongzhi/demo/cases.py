@@ -21,8 +21,8 @@ from unittest import mock
 
 from django.utils import timezone
 
+from zongzhi.accounts.actors import SYSTEM, Actor
 from zongzhi.accounts.models import RoleAssignment, User
-from zongzhi.accounts.permissions import SYSTEM, SystemActor
 from zongzhi.accounts.rules import Role
 from zongzhi.cases import services
 from zongzhi.cases.models import Case, ClockPause, Party, SupervisionOrder
@@ -79,7 +79,6 @@ DAYS = 182  # how far back the first cases go
 RECENT_SHARE = 0.2  # of the cases registered in the last RECENT_DAYS: use is growing
 RECENT_DAYS = 30
 
-Actor = User | SystemActor
 # A case's life: it yields the moment of its next step.
 Story = Generator[datetime, None, None]
 S = Status

@@ -21,8 +21,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from zongzhi.accounts.actors import SYSTEM, Actor
 from zongzhi.accounts.models import RoleAssignment, User
-from zongzhi.accounts.permissions import SYSTEM, SystemActor
 from zongzhi.accounts.rules import Role
 from zongzhi.categories.models import Category
 from zongzhi.demo.case_texts import ESTATES, FIRMS, PROJECTS
@@ -36,7 +36,6 @@ from zongzhi.units.models import Unit
 TOTAL = 60  # hazards in the demo register, those found in screening included
 K = Unit.Kind
 L = Hazard.Level
-Actor = User | SystemActor
 
 
 # --- What a hazard says -----------------------------------------------------------------

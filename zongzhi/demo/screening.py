@@ -24,6 +24,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.models import User
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.cases.models import Case
@@ -88,7 +89,7 @@ FILING_HOURS = (time(9, 20), time(11, 5), time(15, 40), time(17, 10), time(20, 3
 @dataclass
 class _Filing:
     report: ScreeningReport
-    by: Any  # who files it
+    by: Actor  # who files it
     filed_on: date
     late: bool
     findings: list[services.Finding]

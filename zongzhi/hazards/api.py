@@ -2,9 +2,9 @@
 
 The same scope as the pages: hazards.selectors.visible_hazards (VIEW_HAZARD over the
 hazard's place or its responsible unit); a hazard outside it does not exist here (404).
-Registering goes through hazards.services.hazard_register with an idempotency key
+Registering goes through hazards.services.hazard_register_idempotent with an idempotency key
 (header `Idempotency-Key` or `idempotency_key` in the body, kept per caller): a retry
-answers 200 with the first hazard and creates nothing.
+answers 200 with the first hazard and creates nothing (the service says which it was).
 """
 
 from datetime import date, datetime
@@ -19,6 +19,7 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema
 from ninja.responses import Status as Reply
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.api_common import (
     HEADER_DESCRIPTION,
     KEY_DESCRIPTION,
@@ -158,7 +159,7 @@ def _detail(hazard: Hazard) -> dict[str, Any]:
     return body
 
 
-def _one(user: Any, code: str) -> Hazard:
+def _one(user: Actor, code: str) -> Hazard:
     hazard = (
         selectors.visible_hazards(user)
         .select_related(*selectors.LIST_RELATED, "case")
@@ -282,9 +283,8 @@ def hazard_create(
     ),
 ) -> Any:
     key = idempotency_key(request, key_header, payload.idempotency_key)
-    retry = key is not None and Hazard.objects.filter(idempotency_key=key).exists()
     # On a retry the service hands back the first hazard (checking the caller may read it).
-    hazard = services.hazard_register(
+    hazard, created = services.hazard_register_idempotent(
         by=request.user, new=_new_hazard(payload), idempotency_key=key
     )
-    return Reply(200 if retry else 201, _detail(_one(request.user, hazard.code)))
+    return Reply(201 if created else 200, _detail(_one(request.user, hazard.code)))

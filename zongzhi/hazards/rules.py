@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from zongzhi.accounts.rules import Action
+from zongzhi.core.errors import Refused
 
 
 class Status(StrEnum):
@@ -55,10 +56,6 @@ STEPS: dict[Step, Transition] = {
     Step.ESCALATE: Transition("转为事项", OPEN, Status.ESCALATED, _KEEP),
     Step.REVIEW_OVERDUE: Transition("复查逾期提醒", OPEN, None, _KEEP),
 }
-
-
-class Refused(Exception):
-    """A step that the hazard's status does not allow."""
 
 
 def check_step(step: Step, status: Status | None) -> Transition:

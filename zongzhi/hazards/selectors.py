@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import can, grants_of, scope_q, visible_regions
 from zongzhi.accounts.rules import Action, grants_for_action
 from zongzhi.categories.models import Category
@@ -18,7 +19,7 @@ from zongzhi.units.models import Unit
 LIST_RELATED = ("category__parent", "region", "responsible_unit")
 
 
-def visible_hazards(user: Any, action: Action = Action.VIEW_HAZARD) -> HazardQuerySet:
+def visible_hazards(user: Actor, action: Action = Action.VIEW_HAZARD) -> HazardQuerySet:
     """The hazards `user` may `action`: in their region subtree, or their unit's own."""
     return Hazard.objects.filter(
         scope_q(user, action, region_prefix="region_prefix", unit="responsible_unit")
@@ -30,7 +31,7 @@ ALL_STATUSES = "all"
 
 
 def hazard_list(
-    user: Any,
+    user: Actor,
     *,
     today: date,
     status: str = rules.Status.CONTROLLED,
@@ -60,7 +61,7 @@ def hazard_list(
     )
 
 
-def review_overdue_count(user: Any, today: date) -> int:
+def review_overdue_count(user: Actor, today: date) -> int:
     """How many open hazards that `user` keeps are past their review date (for the home
     page). Counted over the hazards the user may keep, not merely read: the warning is
     for those who must go and review."""
@@ -80,7 +81,7 @@ def with_review_state(hazards: Any, *, today: date) -> list[Row]:
     ]
 
 
-def filter_regions(user: Any) -> QuerySet[Region]:
+def filter_regions(user: Actor) -> QuerySet[Region]:
     """The places offered in the list's place filter: the reader's own places, from the
     county down to villages (a grid is one click further, on the hazard itself)."""
     return (
@@ -101,7 +102,7 @@ def filter_categories() -> QuerySet[Category]:
 # --- Registration -----------------------------------------------------------------------
 
 
-def registrable_regions(user: Any) -> QuerySet[Region]:
+def registrable_regions(user: Actor) -> QuerySet[Region]:
     """Where `user` may register a hazard: their scope, from the county down to grids."""
     return (
         Region.objects.filter(
@@ -124,10 +125,10 @@ def units_for_place(region: Region) -> QuerySet[Unit]:
     )
 
 
-def units_for_registration(user: Any) -> QuerySet[Unit]:
+def units_for_registration(user: Actor) -> QuerySet[Unit]:
     """Every active unit that could answer for a hazard somewhere `user` may register one:
     the units inside the user's places, and those above them."""
-    if getattr(user, "is_superuser", False):
+    if user.is_superuser:
         return (
             Unit.objects.filter(is_active=True)
             .select_related("region")
@@ -168,7 +169,7 @@ def hazard_for_page(pk: int) -> Hazard | None:
     )
 
 
-def visible_hazard(user: Any, pk: int) -> Hazard | None:
+def visible_hazard(user: Actor, pk: int) -> Hazard | None:
     """The hazard with `pk` if `user` may read it; None otherwise (the page says 404)."""
     hazard = hazard_for_page(pk)
     if hazard is None or not can(user, Action.VIEW_HAZARD, hazard):
@@ -217,7 +218,7 @@ _STEP_OF_FORM = {
 }
 
 
-def allowed_forms(user: Any, hazard: Hazard) -> list[str]:
+def allowed_forms(user: Actor, hazard: Hazard) -> list[str]:
     """The step forms to offer `user` on `hazard` now: the status allows the step, the
     user may keep the hazard, and the step has something to act on. The services check
     all of it again when a form is sent."""

@@ -13,27 +13,36 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import require
 from zongzhi.accounts.rules import Action, Target
 from zongzhi.cases.models import Case
 from zongzhi.categories.models import Category
-from zongzhi.core.services import actor_id, actor_name, dated_code, refresh_from, require_text
+from zongzhi.core.errors import Refused
+from zongzhi.core.services import (
+    Created,
+    actor_id,
+    actor_name,
+    dated_code,
+    refresh_from,
+    require_text,
+)
 from zongzhi.hazards import rules
 from zongzhi.hazards.models import Hazard, HazardEvent, HazardMeasure, HazardReview
-from zongzhi.hazards.rules import Refused, Status, Step
+from zongzhi.hazards.rules import Status, Step
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import Level
 from zongzhi.units.models import Unit
 
 __all__ = [
     "NewHazard",
-    "Refused",
     "hazard_add_measure",
     "hazard_complete_measure",
     "hazard_eliminate",
     "hazard_escalate",
     "hazard_reassign",
     "hazard_register",
+    "hazard_register_idempotent",
     "hazard_resolve",
     "hazard_review",
     "sweep_hazard_reviews",
@@ -100,18 +109,33 @@ def check_new_hazard(new: NewHazard, today: date) -> dict[str, str]:
 
 def hazard_register(
     *,
-    by: Any,
+    by: Actor,
     new: NewHazard,
-    idempotency_key: str | None = None,
     source: str = Hazard.Source.DIRECT,
     ledger_key: str | None = None,
 ) -> Hazard:
-    """登记. A retry with the same idempotency key returns the hazard the first call made."""
+    """登记."""
+    return hazard_register_idempotent(
+        by=by, new=new, idempotency_key=None, source=source, ledger_key=ledger_key
+    ).record
+
+
+def hazard_register_idempotent(
+    *,
+    by: Actor,
+    new: NewHazard,
+    idempotency_key: str | None,
+    source: str = Hazard.Source.DIRECT,
+    ledger_key: str | None = None,
+) -> Created[Hazard]:
+    """登记 from a form or another system that may send the same request twice: a retry
+    with the same idempotency key returns the hazard the first call made (created False).
+    Without a key, every call registers a hazard."""
     if idempotency_key:
         existing = Hazard.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             require(by, Action.VIEW_HAZARD, existing)
-            return existing
+            return Created(existing, created=False)
     require(by, Action.REGISTER_HAZARD, Target(region_prefix=new.region.prefix))
     today = _today()
     errors = check_new_hazard(new, today)
@@ -150,9 +174,9 @@ def hazard_register(
             _append(hazard, Step.REGISTER, None, by=by, note="", data={"source": source})
     except IntegrityError:
         if idempotency_key:
-            return Hazard.objects.get(idempotency_key=idempotency_key)
+            return Created(Hazard.objects.get(idempotency_key=idempotency_key), created=False)
         raise
-    return hazard
+    return Created(hazard, created=True)
 
 
 # --- The one write path -----------------------------------------------------------------
@@ -161,7 +185,7 @@ def hazard_register(
 @dataclass
 class StepContext:
     hazard: Hazard
-    by: Any
+    by: Actor
     today: date
     data: dict[str, Any] = field(default_factory=dict)
     note: str = ""
@@ -169,7 +193,7 @@ class StepContext:
 
 def _take_step(
     *,
-    by: Any,
+    by: Actor,
     hazard: Hazard,
     step: Step,
     note: str = "",
@@ -211,7 +235,7 @@ def _append(
     step: Step,
     before: Status | None,
     *,
-    by: Any,
+    by: Actor,
     note: str,
     data: dict[str, Any],
     for_review_on: date | None = None,
@@ -234,7 +258,7 @@ def _append(
 
 
 def hazard_add_measure(
-    *, by: Any, hazard: Hazard, content: str, owner: str, due_on: date
+    *, by: Actor, hazard: Hazard, content: str, owner: str, due_on: date
 ) -> Hazard:
     """一事一策: add a measure to the plan."""
     content = require_text(content, "content", "措施内容")
@@ -250,7 +274,7 @@ def hazard_add_measure(
 
 
 def hazard_complete_measure(
-    *, by: Any, hazard: Hazard, measure: HazardMeasure, note: str = ""
+    *, by: Actor, hazard: Hazard, measure: HazardMeasure, note: str = ""
 ) -> Hazard:
     def write(c: StepContext) -> None:
         if measure.hazard_id != c.hazard.pk:
@@ -267,7 +291,7 @@ def hazard_complete_measure(
 
 def hazard_review(
     *,
-    by: Any,
+    by: Actor,
     hazard: Hazard,
     finding: str,
     level: str,
@@ -311,7 +335,7 @@ def hazard_review(
 
 def hazard_reassign(
     *,
-    by: Any,
+    by: Actor,
     hazard: Hazard,
     responsible_unit: Unit,
     guardian_name: str,
@@ -340,20 +364,20 @@ def hazard_reassign(
     return _take_step(by=by, hazard=hazard, step=Step.REASSIGN, note=reason, write=write)
 
 
-def hazard_resolve(*, by: Any, hazard: Hazard, note: str) -> Hazard:
+def hazard_resolve(*, by: Actor, hazard: Hazard, note: str) -> Hazard:
     """已化解: the conflict behind the risk is settled."""
     note = require_text(note, "note", "化解情况")
     return _take_step(by=by, hazard=hazard, step=Step.RESOLVE, note=note)
 
 
-def hazard_eliminate(*, by: Any, hazard: Hazard, note: str) -> Hazard:
+def hazard_eliminate(*, by: Actor, hazard: Hazard, note: str) -> Hazard:
     """已消除: the cause is gone."""
     note = require_text(note, "note", "消除情况")
     return _take_step(by=by, hazard=hazard, step=Step.ELIMINATE, note=note)
 
 
 def hazard_escalate(
-    *, by: Any, hazard: Hazard, applicant_name: str, applicant_phone: str = "", note: str = ""
+    *, by: Actor, hazard: Hazard, applicant_name: str, applicant_phone: str = "", note: str = ""
 ) -> Hazard:
     """转为事项: the risk has become a dispute. A case is registered from the hazard (by
     the same person, through the case's own registration) and carries it on."""

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from zongzhi.accounts.permissions import can, holds
 from zongzhi.accounts.rules import Action
+from zongzhi.core.errors import Refused
 from zongzhi.core.forms import add_service_errors
 from zongzhi.hazards import forms, rules, selectors, services
 from zongzhi.hazards.models import Hazard, HazardEvent
@@ -117,7 +118,7 @@ def hazard_new(request: HttpRequest) -> HttpResponse:
             review_every_days=data["review_every_days"],
         )
         try:
-            hazard = services.hazard_register(
+            hazard, _created = services.hazard_register_idempotent(
                 by=request.user, new=new, idempotency_key=data["idempotency_key"]
             )
         except ValidationError as error:
@@ -347,7 +348,7 @@ def hazard_step(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             hazard = spec.perform(request.user, hazard, form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
-        except services.Refused as refused:
+        except Refused as refused:
             form.add_error(None, str(refused))
         else:
             messages.success(request, gettext("已%(step)s") % {"step": spec.title})

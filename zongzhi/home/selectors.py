@@ -3,9 +3,9 @@ each only for those who hold the action it needs."""
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 from urllib.parse import urlencode
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import holds
 from zongzhi.accounts.rules import Action
 from zongzhi.care import selectors as care_selectors
@@ -24,7 +24,7 @@ class Registers:
     care: care_selectors.HomeCounts | None = None  # visits and transfers, for care work
 
 
-def registers_for(user: Any, today: date) -> Registers:
+def registers_for(user: Actor, today: date) -> Registers:
     """One count query per figure the user has."""
     to_file = missing = review_overdue = None
     missing_query = ""

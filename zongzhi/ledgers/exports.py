@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import can, grants_of, holds, visible_regions
 from zongzhi.accounts.rules import Action, grants_for_action
 from zongzhi.cases.models import Case, Party
@@ -65,14 +66,14 @@ class Export:
     count: int
 
 
-def registers_for(user: Any) -> list[Register]:
+def registers_for(user: Actor) -> list[Register]:
     """The ledgers this user may export (they hold the register's view action)."""
     return [r for r in Register if holds(user, REGISTER_ACTIONS[r])]
 
 
 def export_ledger(
     *,
-    by: Any,
+    by: Actor,
     register: Register,
     region: Region,
     start: date,
@@ -106,7 +107,7 @@ def export_ledger(
 
 
 def build_ledger(
-    *, by: Any, register: Register, region: Region, start: date, end: date
+    *, by: Actor, register: Register, region: Region, start: date, end: date
 ) -> layout.Ledger:
     """The ledger's title, columns and rows (the info line is left to the caller)."""
     builders = {
@@ -140,7 +141,7 @@ def place_name(region: Region) -> str:
     return "".join([*names, region.name])
 
 
-def _filing_unit(by: Any, register: Register, region: Region) -> str:
+def _filing_unit(by: Actor, register: Register, region: Region) -> str:
     """The unit filing the ledger: the exporter's unit when they work in one, else the
     place the ledger covers."""
     grants = grants_for_action(grants_of(by), REGISTER_ACTIONS[register])
@@ -161,7 +162,7 @@ def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 # --- Cases ------------------------------------------------------------------------------
 
 
-def case_rows(by: Any, region: Region, start: date, end: date) -> list[Sequence[Any]]:
+def case_rows(by: Actor, region: Region, start: date, end: date) -> list[Sequence[Any]]:
     """Cases registered in the period, as counted (a merged duplicate counts once, in the
     case it was merged into)."""
     since, until = _day_bounds(start, end)
@@ -216,7 +217,7 @@ def _case_row(number: int, case: Case) -> Sequence[Any]:
 # --- Hazards ----------------------------------------------------------------------------
 
 
-def hazard_rows(by: Any, region: Region, start: date, end: date) -> list[Sequence[Any]]:
+def hazard_rows(by: Actor, region: Region, start: date, end: date) -> list[Sequence[Any]]:
     """Hazards on the register during the period: found by its end, and not closed
     before its start (so a monthly ledger lists everything under control that month)."""
     hazards = (
@@ -289,7 +290,7 @@ def hazard_row(number: int, hazard: Hazard, ambiguous: set[str]) -> Sequence[Any
 # --- Screening reports --------------------------------------------------------------------
 
 
-def screening_rows(by: Any, region: Region, start: date, end: date) -> list[Sequence[Any]]:
+def screening_rows(by: Actor, region: Region, start: date, end: date) -> list[Sequence[Any]]:
     """Every report owed for the rounds that began in the period, filed or not."""
     today = timezone.localdate()
     reports = (
@@ -331,7 +332,7 @@ def screening_rows(by: Any, region: Region, start: date, end: date) -> list[Sequ
     return rows
 
 
-def ledger_regions(user: Any) -> QuerySet[Region]:
+def ledger_regions(user: Actor) -> QuerySet[Region]:
     """The places a user may pick for a ledger: the county, townships and villages they
     see, and the place their own role is held at (a grid worker's grid)."""
     held = {g.region_prefix for g in grants_of(user)}

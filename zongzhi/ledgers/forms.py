@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.ledgers.exports import MAX_DAYS, REGISTER_NAMES, ledger_regions, registers_for
 from zongzhi.ledgers.reading import MAX_BYTES
 from zongzhi.regions.models import Region
@@ -31,7 +32,7 @@ class ExportForm(forms.Form):
     start = forms.DateField(label=_("起始日期"), widget=DateInput())
     end = forms.DateField(label=_("截止日期"), widget=DateInput())
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         today = timezone.localdate()
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("start", today.replace(day=1))

@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import can, holds
 from zongzhi.accounts.rules import Action, Target
 from zongzhi.categories.models import Category
@@ -116,7 +117,7 @@ class _NewRow:
     ledger_key: str
 
 
-def import_hazard_ledger(*, by: Any, content: bytes, filename: str = "") -> ImportResult:
+def import_hazard_ledger(*, by: Actor, content: bytes, filename: str = "") -> ImportResult:
     """Register every new hazard in the ledger `content` (an .xlsx file), or none."""
     if not holds(by, Action.REGISTER_HAZARD):
         raise PermissionDenied("您无权导入风险隐患台账")
@@ -138,7 +139,7 @@ def import_hazard_ledger(*, by: Any, content: bytes, filename: str = "") -> Impo
     return _write(by, new_rows, existing)
 
 
-def _write(by: Any, rows: list[_NewRow], existing: int) -> ImportResult:
+def _write(by: Actor, rows: list[_NewRow], existing: int) -> ImportResult:
     """One transaction: a row that fails here (a rule changed since the check, another
     import of the same file got there first) rolls back every row before it."""
     result = ImportResult(existing=existing)
@@ -157,7 +158,7 @@ def _write(by: Any, rows: list[_NewRow], existing: int) -> ImportResult:
     return result
 
 
-def _register(by: Any, item: _NewRow) -> Hazard:
+def _register(by: Actor, item: _NewRow) -> Hazard:
     hazard = hazard_services.hazard_register(
         by=by, new=item.new, source=Hazard.Source.LEDGER, ledger_key=item.ledger_key
     )
@@ -194,7 +195,7 @@ def content_key(
 class _Checker:
     """Checks every row of a sheet, collecting every error."""
 
-    def __init__(self, by: Any, sheet: Sheet) -> None:
+    def __init__(self, by: Actor, sheet: Sheet) -> None:
         self.by = by
         self.sheet = sheet
         self.today = timezone.localdate()

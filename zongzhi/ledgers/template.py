@@ -9,6 +9,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import visible_regions
 from zongzhi.hazards.models import Hazard
 from zongzhi.hazards.rules import REVIEW_DAYS, STATUS_NAMES, Status
@@ -51,7 +52,7 @@ GUIDE = {
 }
 
 
-def hazard_template(by: Any) -> bytes:
+def hazard_template(by: Actor) -> bytes:
     example_region = (
         visible_regions(by).filter(level__gte=Region.Level.VILLAGE).order_by("code").first()
     )

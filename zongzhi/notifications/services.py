@@ -13,7 +13,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from django.conf import settings
 from django.core import mail
@@ -24,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.models import RoleAssignment
 from zongzhi.accounts.permissions import Action, can, grants_of, require
 from zongzhi.cases.models import Assignment, Case, CaseEvent, Summons
@@ -338,18 +338,25 @@ def send_due(*, now: datetime | None = None, limit: int = 200) -> SendReport:
 # --- People's choices -----------------------------------------------------------------
 
 
-def received_events(user: Any) -> set[Event]:
-    muted = Preference.objects.filter(user_id=user.pk).values_list("muted", flat=True).first() or []
+def received_events(user: Actor) -> set[Event]:
+    pk = user.pk
+    muted = (
+        (Preference.objects.filter(user_id=pk).values_list("muted", flat=True).first() or [])
+        if pk is not None
+        else []
+    )
     return {e for e in Event if rules.wants_email(e, muted)}
 
 
-def preferences_save(*, by: Any, receive: Iterable[str]) -> set[Event]:
+def preferences_save(*, by: Actor, receive: Iterable[str]) -> set[Event]:
     """What `by` receives by e-mail from now on: the events in `receive`."""
     chosen = set(receive)
     unknown = chosen - {str(e) for e in Event}
     if unknown:
         raise ValidationError({"events": gettext("未知的通知类型")})
     muted = [str(e) for e in Event if e not in chosen]
+    if by.pk is None:
+        raise PermissionDenied("只有本人可以设置自己的通知")  # no person, no inbox
     Preference.objects.update_or_create(user_id=by.pk, defaults={"muted": muted})
     return {e for e in Event if e in chosen}
 
@@ -357,11 +364,11 @@ def preferences_save(*, by: Any, receive: Iterable[str]) -> set[Event]:
 # --- A unit's robot -------------------------------------------------------------------
 
 
-def may_change_webhook(user: Any, unit: Unit) -> bool:
+def may_change_webhook(user: Actor, unit: Unit) -> bool:
     return can(user, Action.CHANGE_UNIT, unit)
 
 
-def may_see_webhook(user: Any, unit: Unit) -> bool:
+def may_see_webhook(user: Actor, unit: Unit) -> bool:
     """The unit's administrators, and the unit's own people (read only)."""
     if may_change_webhook(user, unit):
         return True
@@ -371,7 +378,7 @@ def may_see_webhook(user: Any, unit: Unit) -> bool:
 @transaction.atomic
 def webhook_save(
     *,
-    by: Any,
+    by: Actor,
     unit: Unit,
     kind: str,
     url: str,
@@ -399,13 +406,13 @@ def webhook_save(
     hook.is_active = is_active
     if secret is not None:
         hook.secret = secret.strip()
-    hook.updated_by_id = getattr(by, "pk", None)
+    hook.updated_by_id = by.pk
     hook.full_clean()
     hook.save()
     return hook
 
 
-def webhook_send_test(*, by: Any, unit: Unit, now: datetime | None = None) -> Delivery:
+def webhook_send_test(*, by: Actor, unit: Unit, now: datetime | None = None) -> Delivery:
     """Send a test message to the unit's robot now, once (no retries), logged like any
     other delivery."""
     if not may_change_webhook(by, unit):

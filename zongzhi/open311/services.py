@@ -1,9 +1,10 @@
 """POST requests: a client system's service request becomes a case, once.
 
-The request goes through the normal intake (cases.services.case_register: routing to the
-centre, deadlines, the timeline) as channel API, registered by the client's own account,
-so the timeline names the system it came from. The Open311 side keeps only the link
-(Submission: token, client, the first response) for GET tokens/{token} and for retries.
+The request goes through the normal intake (cases.services.case_register_idempotent:
+routing to the centre, deadlines, the timeline) as channel API, registered by the
+client's own account, so the timeline names the system it came from. The Open311 side
+keeps only the link (Submission: token, client, the first response) for GET
+tokens/{token} and for retries.
 """
 
 import hashlib
@@ -20,7 +21,7 @@ from zongzhi.accounts.permissions import can, grants_of, holds
 from zongzhi.accounts.rules import ROLE_ACTIONS, Action
 from zongzhi.cases.models import Case, Party
 from zongzhi.cases.public import ANONYMOUS_NAME
-from zongzhi.cases.services import NewCase, NewParty, case_register, headline
+from zongzhi.cases.services import NewCase, NewParty, case_register_idempotent, headline
 from zongzhi.categories.models import Category
 from zongzhi.open311 import rules
 from zongzhi.open311.models import Submission
@@ -227,7 +228,13 @@ def submit_request(*, client: Any, posted: Posted, idempotency_key: str = "") ->
     case_key = _case_idempotency_key(client, idempotency_key) if idempotency_key else None
     try:
         with transaction.atomic():
-            case = case_register(by=client, new=new, idempotency_key=case_key)
+            case, created = case_register_idempotent(by=client, new=new, idempotency_key=case_key)
+            if not created:
+                # A retry raced the first submission, which registered the case (and kept
+                # its response with it) meanwhile: answer as the first one did.
+                return dict(
+                    Submission.objects.get(client=client, idempotency_key=idempotency_key).response
+                )
             token = secrets.token_urlsafe(16)
             response = {
                 "service_request_id": case.code,

@@ -1,7 +1,7 @@
 """What the portal does: take a resident's request in, let them look it up, let them rate
-the result. Each goes through the cases services as a named system actor, after the
-portal's own checks (the abuse guard here; the tracking code, and the phone's last digits
-for a rating, stand in for a sign-in).
+the result. Each write goes through the cases services as a named public actor holding
+only the one action it takes, after the portal's own checks (the abuse guard here; the
+tracking code, and the phone's last digits for a rating, stand in for a sign-in).
 """
 
 import hmac
@@ -16,19 +16,23 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from zongzhi.accounts.permissions import SystemActor
+from zongzhi.accounts.actors import PublicActor
+from zongzhi.accounts.rules import Action
 from zongzhi.cases import services as cases
 from zongzhi.cases.models import Case, Party
 from zongzhi.cases.public import ANONYMOUS_NAME
 from zongzhi.cases.rules import Status
 from zongzhi.categories.models import Category
+from zongzhi.core.errors import Refused
 from zongzhi.portal import rules
 from zongzhi.portal.models import Throttle
 from zongzhi.regions.models import Region
 
-# Who the timeline says acted.
-PORTAL = SystemActor("群众（网上）")
-PORTAL_RATING = SystemActor("群众（网上评价）")
+# Who the timeline says acted, and all each may do: register a request (anywhere the form
+# offers a place) and make the return visit of a closed case. Reading a case is not theirs:
+# the tracking page reads through cases.public after the portal's own checks.
+PORTAL = PublicActor("群众（网上）", frozenset({Action.REGISTER_CASE}))
+PORTAL_RATING = PublicActor("群众（网上评价）", frozenset({Action.VISIT_CASE}))
 
 # Idempotency keys of portal forms live in their own namespace beside the API's.
 KEY_PREFIX = "portal:"
@@ -174,6 +178,8 @@ def submit_request(*, submission: Submission, ip: str, now: datetime | None = No
     and per-phone limits apply, and a refusal (Throttled) writes no case."""
     now = now or timezone.now()
     ticket = submission.ticket
+    # Looked up before the limits are counted, so that a retry counts nothing; the service
+    # also answers a retry that raced the first attempt past this point.
     existing = Case.objects.filter(idempotency_key=ticket.key).first()
     if existing is not None:
         return existing
@@ -202,7 +208,9 @@ def submit_request(*, submission: Submission, ip: str, now: datetime | None = No
     )
     with transaction.atomic():
         _admit(counters, now)
-        case = cases.case_register(by=PORTAL, new=new, idempotency_key=ticket.key)
+        case, _created = cases.case_register_idempotent(
+            by=PORTAL, new=new, idempotency_key=ticket.key
+        )
         purge_throttles(now)
     return case
 
@@ -272,7 +280,7 @@ def rate_case(
     shoulder, shared in a chat) does not let someone else rate it."""
     now = now or timezone.now()
     if not can_rate(case):
-        raise cases.Refused(_("这件事项现在不能评价：只有办结后、回访前可以评价，且只能评价一次。"))
+        raise Refused(_("这件事项现在不能评价：只有办结后、回访前可以评价，且只能评价一次。"))
     digits = "".join(ch for ch in applicant_phone(case) if ch.isdigit())
     if digits:
         with transaction.atomic():

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zongzhi.cases.models import Case
-from zongzhi.cases.rules import Refused
+from zongzhi.core.errors import Refused
 from zongzhi.portal import forms, selectors, services
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import Level

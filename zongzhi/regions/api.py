@@ -1,10 +1,10 @@
 """Reference data for API clients (/api/reference/): the places (by parent), the case
-categories as a tree, the units, and the code lists a case uses (channels, statuses,
-risk levels, outcomes), each code with its Chinese name.
+categories as a tree and the units. (The code lists a case uses are the cases API's:
+zongzhi.cases.api.vocabulary, under the same prefix.)
 
 Places and units are those the caller may view (VIEW_REGION, VIEW_UNIT: their own
-subtree); a parent outside it does not exist here (404). Categories and code lists are
-the same for everyone.
+subtree); a parent outside it does not exist here (404). Categories are the same for
+everyone.
 """
 
 from typing import Any
@@ -15,9 +15,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from zongzhi.accounts.permissions import visible_regions, visible_units
-from zongzhi.api_common import Coded, Text, choices, coded, responses
-from zongzhi.cases import rules as case_rules
-from zongzhi.cases.models import Case
+from zongzhi.api_common import Coded, Text, coded, responses
 from zongzhi.categories.models import Category
 from zongzhi.regions.models import Region
 from zongzhi.regions.selectors import scope_roots
@@ -134,30 +132,3 @@ def unit_list(
         }
         for u in units.order_by("region__code", "kind", "name", "pk")
     ]
-
-
-@router.get("/channels", response=responses({200: list[Coded]}), summary="来源渠道", description="")
-def channel_list(request: HttpRequest) -> Any:
-    return choices(Case.Channel.choices)
-
-
-@router.get(
-    "/statuses",
-    response=responses({200: list[Coded]}),
-    summary="事项状态",
-    description="事项的状态（工作人员用语）。",
-)
-def status_list(request: HttpRequest) -> Any:
-    return choices(case_rules.STATUS_NAMES.items())
-
-
-@router.get(
-    "/risk-levels", response=responses({200: list[Coded]}), summary="风险等级", description=""
-)
-def risk_level_list(request: HttpRequest) -> Any:
-    return choices(Case.Risk.choices)
-
-
-@router.get("/outcomes", response=responses({200: list[Coded]}), summary="办结结果", description="")
-def outcome_list(request: HttpRequest) -> Any:
-    return choices(Case.Outcome.choices)

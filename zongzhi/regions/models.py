@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zongzhi.accounts.rules import Target
 from zongzhi.regions import rules
 
 
@@ -92,3 +93,7 @@ class Region(models.Model):
 
     def subtree(self) -> RegionQuerySet:
         return Region.objects.within(self.prefix)
+
+    def scope_target(self) -> Target:
+        """Where the region lies for permission checks: its own subtree."""
+        return Target(region_prefix=self.prefix)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import Action, can, require
 from zongzhi.accounts.rules import Target
 from zongzhi.regions import geo
@@ -66,7 +67,7 @@ class _ValidRow:
     bbox: geo.BoundingBox | None
 
 
-def import_divisions(*, by: Any, rows: Sequence[DivisionRow]) -> ImportResult:
+def import_divisions(*, by: Actor, rows: Sequence[DivisionRow]) -> ImportResult:
     """Create or update regions from rows; all rows or none.
 
     Every row is checked first and every problem reported together, by line and column,
@@ -278,7 +279,7 @@ def _fields(item: _ValidRow) -> dict[str, Any]:
 
 
 @transaction.atomic
-def set_grid_boundary(*, by: Any, grid: Region, boundary: dict[str, Any] | None) -> Region:
+def set_grid_boundary(*, by: Actor, grid: Region, boundary: dict[str, Any] | None) -> Region:
     """Give a grid its polygon (or clear it), keeping the bounding box in step."""
     require(by, Action.CHANGE_REGION, grid)
     if grid.level != Region.Level.GRID:

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Header, Path, Query, Router, Schema
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.rules import Action
 from zongzhi.api_common import (
     HEADER_DESCRIPTION,
@@ -133,7 +134,7 @@ def _detail(report: ScreeningReport) -> dict[str, Any]:
     return body
 
 
-def _one(user: Any, pk: int) -> ScreeningReport:
+def _one(user: Actor, pk: int) -> ScreeningReport:
     report = selectors.report_for_page(user, pk)
     if report is None:
         raise Http404(NOT_FOUND)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import grants_of, scope_q
 from zongzhi.accounts.rules import Action, grants_for_action
 from zongzhi.regions.models import Region
@@ -20,7 +21,9 @@ from zongzhi.units.models import Unit
 REPORT_RELATED = ("round", "region", "unit__region")
 
 
-def visible_reports(user: Any, action: Action = Action.VIEW_SCREENING) -> QuerySet[ScreeningReport]:
+def visible_reports(
+    user: Actor, action: Action = Action.VIEW_SCREENING
+) -> QuerySet[ScreeningReport]:
     """The reports `user` may `action`: a region's reports in their subtree, a unit's
     reports to that unit's people (and to the region holders above it)."""
     return ScreeningReport.objects.filter(
@@ -28,7 +31,7 @@ def visible_reports(user: Any, action: Action = Action.VIEW_SCREENING) -> QueryS
     )
 
 
-def reports_in_period(user: Any, first: date, last: date) -> QuerySet[ScreeningReport]:
+def reports_in_period(user: Actor, first: date, last: date) -> QuerySet[ScreeningReport]:
     """The reports the user may read in every round overlapping first..last."""
     return visible_reports(user).filter(round__period_start__lte=last, round__period_end__gte=first)
 
@@ -100,7 +103,7 @@ def with_states(reports: Iterable[ScreeningReport], today: date) -> list[ReportR
 # --- The index: what the user has to file ------------------------------------------------
 
 
-def reports_to_file(user: Any, today: date) -> QuerySet[ScreeningReport]:
+def reports_to_file(user: Actor, today: date) -> QuerySet[ScreeningReport]:
     """Unfiled reports the user may file in rounds that have begun: those still in time
     first (by due day), then the overdue ones."""
     return (
@@ -112,7 +115,7 @@ def reports_to_file(user: Any, today: date) -> QuerySet[ScreeningReport]:
     )
 
 
-def recently_filed(user: Any, limit: int = 10) -> list[ScreeningReport]:
+def recently_filed(user: Actor, limit: int = 10) -> list[ScreeningReport]:
     return list(
         visible_reports(user, Action.FILE_SCREENING)
         .filter(filed_at__isnull=False)
@@ -124,7 +127,7 @@ def recently_filed(user: Any, limit: int = 10) -> list[ScreeningReport]:
 # --- Rounds -----------------------------------------------------------------------------
 
 
-def visible_rounds(user: Any) -> QuerySet[ScreeningRound]:
+def visible_rounds(user: Actor) -> QuerySet[ScreeningRound]:
     """Rounds with a report the user may read, or whose scope lies in the user's."""
     reports = visible_reports(user).filter(round=OuterRef("pk"))
     return ScreeningRound.objects.filter(
@@ -138,7 +141,9 @@ class RoundSummary:
     counts: Counts
 
 
-def round_summaries(user: Any, rounds: Iterable[ScreeningRound], today: date) -> list[RoundSummary]:
+def round_summaries(
+    user: Actor, rounds: Iterable[ScreeningRound], today: date
+) -> list[RoundSummary]:
     """Each round with the states of its reports that the user may read (one query)."""
     rounds = list(rounds)
     rows = (
@@ -152,7 +157,7 @@ def round_summaries(user: Any, rounds: Iterable[ScreeningRound], today: date) ->
     return [RoundSummary(round=r, counts=by_round.get(r.pk, Counts())) for r in rounds]
 
 
-def recent_rounds(user: Any, today: date, limit: int = 8) -> list[RoundSummary]:
+def recent_rounds(user: Actor, today: date, limit: int = 8) -> list[RoundSummary]:
     rounds = (
         visible_rounds(user)
         .filter(period_start__lte=today)
@@ -162,7 +167,7 @@ def recent_rounds(user: Any, today: date, limit: int = 8) -> list[RoundSummary]:
     return round_summaries(user, rounds, today)
 
 
-def round_for_page(user: Any, pk: int) -> ScreeningRound | None:
+def round_for_page(user: Actor, pk: int) -> ScreeningRound | None:
     return (
         visible_rounds(user)
         .select_related("region", "created_by")
@@ -175,7 +180,7 @@ def round_for_page(user: Any, pk: int) -> ScreeningRound | None:
 # --- One report -------------------------------------------------------------------------
 
 
-def report_for_page(user: Any, pk: int) -> ScreeningReport | None:
+def report_for_page(user: Actor, pk: int) -> ScreeningReport | None:
     return (
         visible_reports(user)
         .select_related(*REPORT_RELATED, "filed_by", "round__region")
@@ -233,16 +238,16 @@ def finding_units(report: ScreeningReport) -> QuerySet[Unit]:
 # --- The compliance view ----------------------------------------------------------------
 
 
-def screening_regions(user: Any) -> QuerySet[Region]:
+def screening_regions(user: Actor) -> QuerySet[Region]:
     """The regions whose screening the user may look over."""
     return Region.objects.filter(scope_q(user, Action.VIEW_SCREENING, region_prefix="prefix"))
 
 
-def compliance_roots(user: Any) -> list[Region]:
+def compliance_roots(user: Actor) -> list[Region]:
     return scope_roots(screening_regions(user))
 
 
-def compliance_choices(user: Any, roots: list[Region]) -> QuerySet[Region]:
+def compliance_choices(user: Actor, roots: list[Region]) -> QuerySet[Region]:
     """The places offered in the picker: the user's top places and everything down to
     villages (grids are reached by drilling down)."""
     return (
@@ -287,7 +292,7 @@ MISSING_LIST_LIMIT = 100
 REPORTER_LIST_LIMIT = 300
 
 
-def compliance(user: Any, *, region: Region, first: date, last: date, today: date) -> Compliance:
+def compliance(user: Actor, *, region: Region, first: date, last: date, today: date) -> Compliance:
     """Who reported, late or on time, and who is missing, for every round overlapping
     first..last and every report in `region`'s subtree that the user may read.
 
@@ -374,16 +379,16 @@ def compliance(user: Any, *, region: Region, first: date, last: date, today: dat
 # --- The home page ----------------------------------------------------------------------
 
 
-def to_file_count(user: Any, today: date) -> int:
+def to_file_count(user: Actor, today: date) -> int:
     """How many reports the user has to file now, still in time or overdue: the number
     of rows `reports_to_file` gives the screening index."""
     return reports_to_file(user, today).count()
 
 
-def watches_places(user: Any) -> bool:
+def watches_places(user: Actor) -> bool:
     """Whether the user reads screening for places (a region's subtree), not only for the
     unit they work in."""
-    if getattr(user, "is_superuser", False):
+    if user.is_superuser:
         return True
     return any(g.unit_id is None for g in grants_for_action(grants_of(user), Action.VIEW_SCREENING))
 
@@ -399,7 +404,7 @@ def missing_window(today: date) -> tuple[date, date]:
     return today - timedelta(days=MISSING_WINDOW_DAYS), today
 
 
-def missing_count(user: Any, today: date) -> int:
+def missing_count(user: Actor, today: date) -> int:
     """How many reports are missing (due day passed, not filed) in the rounds of the
     last thirty days, among those the user may read."""
     first, last = missing_window(today)

@@ -4,12 +4,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import require
 from zongzhi.accounts.rules import Action
 from zongzhi.cases.models import Case
@@ -105,7 +105,7 @@ def open_due_rounds(today: date | None = None) -> list[ScreeningRound]:
 
 def launch_campaign(
     *,
-    by: Any,
+    by: Actor,
     title: str,
     region: Region,
     period_start: date,
@@ -200,7 +200,7 @@ class Finding:
     guardian_phone: str = ""
 
 
-def _register_finding(by: Any, finding: Finding) -> tuple[Case | None, Hazard | None]:
+def _register_finding(by: Actor, finding: Finding) -> tuple[Case | None, Hazard | None]:
     from zongzhi.cases import services as case_services
     from zongzhi.hazards import services as hazard_services
 
@@ -257,7 +257,7 @@ def _register_finding(by: Any, finding: Finding) -> tuple[Case | None, Hazard | 
 
 def file_report(
     *,
-    by: Any,
+    by: Actor,
     report: ScreeningReport,
     findings: Sequence[Finding] = (),
     zero: bool = False,

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import can, holds, scope_q
 from zongzhi.accounts.rules import Action
 from zongzhi.core.forms import add_service_errors
@@ -28,7 +29,7 @@ PAGE_SIZE = 30
 ROUND_PAGE_SIZE = 100
 
 
-def _require_screening(user: Any) -> None:
+def _require_screening(user: Actor) -> None:
     if not (holds(user, Action.VIEW_SCREENING) or holds(user, Action.FILE_SCREENING)):
         raise PermissionDenied("排查工作页面供网格员、受理员、承办人和领导使用")
 
@@ -291,7 +292,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
 # --- Campaigns --------------------------------------------------------------------------
 
 
-def _campaign_regions(user: Any) -> Any:
+def _campaign_regions(user: Actor) -> Any:
     return Region.objects.filter(
         scope_q(user, Action.LAUNCH_CAMPAIGN, region_prefix="prefix"),
         level__gte=Region.Level.COUNTY,

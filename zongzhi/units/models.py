@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zongzhi.accounts.rules import Target
 from zongzhi.regions.models import Region
 
 
@@ -57,3 +58,8 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def scope_target(self) -> Target:
+        """Where the unit lies for permission checks: its region, and itself as the one
+        unit that owns it (so a handler's unit-held role covers their own unit)."""
+        return Target(region_prefix=self.region.prefix, unit_ids=frozenset({self.pk}))

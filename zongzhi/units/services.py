@@ -1,11 +1,11 @@
 """Writes to units."""
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import Action, require
 from zongzhi.categories.models import Category
 from zongzhi.regions.models import Region
@@ -20,7 +20,7 @@ def _check_region(region: Region) -> None:
 @transaction.atomic
 def unit_create(
     *,
-    by: Any,
+    by: Actor,
     name: str,
     kind: str,
     region: Region,
@@ -37,7 +37,7 @@ def unit_create(
 
 
 @transaction.atomic
-def unit_update(*, by: Any, unit: Unit, phone: str, categories: Iterable[Category]) -> Unit:
+def unit_update(*, by: Actor, unit: Unit, phone: str, categories: Iterable[Category]) -> Unit:
     """Change a unit's contact phone and the categories it is competent for."""
     require(by, Action.CHANGE_UNIT, unit)
     unit.phone = phone.strip()

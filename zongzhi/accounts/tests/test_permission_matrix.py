@@ -50,6 +50,7 @@ EXPECTED = {
     | {
         Action.REGISTER_CASE,
         Action.TRIAGE_CASE,
+        Action.VISIT_CASE,
         Action.LAUNCH_CAMPAIGN,
         Action.VIEW_BRIEFING,
         Action.VIEW_ANALYTICS,

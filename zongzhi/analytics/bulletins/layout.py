@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import scope_q
 from zongzhi.accounts.rules import Action
 from zongzhi.analytics import charts, hotspots, indicators, signoff
@@ -44,7 +45,7 @@ DASH = "—"
 # --- Where a user may make one ----------------------------------------------------------
 
 
-def bulletin_regions(user: Any) -> QuerySet[Region]:
+def bulletin_regions(user: Actor) -> QuerySet[Region]:
     """The counties and townships inside `user`'s analytics grants: the places a bulletin
     can be made for."""
     return Region.objects.filter(

@@ -30,9 +30,10 @@ from zongzhi.analytics.tests import case_rows
 from zongzhi.analytics.tests.case_rows import DAY0
 from zongzhi.cases import services
 from zongzhi.cases.models import Case
-from zongzhi.cases.rules import OPEN, Refused, Status
+from zongzhi.cases.rules import OPEN, Status
 from zongzhi.cases.tests.factories import category, new_case, registered
 from zongzhi.conftest import Cast, make_user
+from zongzhi.core.errors import Refused
 
 # `make test` runs this on SQLite too (-m sqlite): the rollups are rebuilt in SQL.
 pytestmark = pytest.mark.sqlite

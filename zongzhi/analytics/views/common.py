@@ -2,24 +2,24 @@
 parameter with its Chinese error."""
 
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import holds
 from zongzhi.accounts.rules import Action
 from zongzhi.analytics import selectors
 from zongzhi.regions.models import Region
 
 
-def require_analytics(user: Any) -> None:
+def require_analytics(user: Actor) -> None:
     if not holds(user, Action.VIEW_ANALYTICS):
         raise PermissionDenied(_("统计分析供领导和综治中心受理人员使用"))
 
 
-def place(user: Any, code: str, choices: list[Region] | None = None) -> Region:
+def place(user: Actor, code: str, choices: list[Region] | None = None) -> Region:
     """The place asked for (or the user's widest, among `choices` when the caller has them
     already), or 404 outside the user's grants."""
     if code:
@@ -33,7 +33,7 @@ def place(user: Any, code: str, choices: list[Region] | None = None) -> Region:
     return region
 
 
-def place_and_choices(user: Any, code: str) -> tuple[Region, list[Region]]:
+def place_and_choices(user: Actor, code: str) -> tuple[Region, list[Region]]:
     """The place asked for (or the user's widest) and the picker's places, the place among
     them even when it lies below the picker's levels; 404 outside the user's grants."""
     choices = list(selectors.pickable_regions(user))

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.analytics import hotspots as rules
 from zongzhi.analytics.views.common import date_param, place_and_choices, require_analytics
 from zongzhi.cases import selectors as case_selectors
@@ -79,7 +80,7 @@ def hotspots(request: HttpRequest) -> HttpResponse:
 
 
 def _drill(
-    user: Any,
+    user: Actor,
     region: Region,
     place_prefix: str,
     category_code: str,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import can, scope_q
 from zongzhi.accounts.rules import Action
 from zongzhi.analytics import indicators
@@ -24,7 +25,7 @@ from zongzhi.regions.rules import LEVEL_NAMES, Level
 from zongzhi.regions.selectors import ancestors
 
 
-def _signoff_regions(user: Any) -> Any:
+def _signoff_regions(user: Actor) -> Any:
     """The places the user reads figures for, at the levels that sign off."""
     return Region.objects.filter(
         scope_q(user, Action.VIEW_ANALYTICS, region_prefix="prefix"),

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.care import access, rules
 from zongzhi.care.exports import export_regions
 from zongzhi.ledgers.forms import RegionField
@@ -28,7 +29,7 @@ class ExportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = export_regions(user)  # type: ignore[attr-defined]
         self.fields["region"].error_messages["required"] = _("请选择范围")

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
+from zongzhi.accounts.models import User
 from zongzhi.care import access
 from zongzhi.care.models import (
     CareAlert,
@@ -37,7 +39,7 @@ class Member:
     """A care team member: a user of the platform, or a named person without an account."""
 
     duty: str
-    user: Any = None
+    user: User | None = None
     name: str = ""
     phone: str = ""
 
@@ -80,7 +82,7 @@ def _add_team(
 @dataclass
 class ChangeContext:
     file: CareFile
-    by: Any
+    by: Actor
     today: date
     now: datetime
     data: dict[str, Any] = field(default_factory=dict)
@@ -89,7 +91,7 @@ class ChangeContext:
 
 def _change(
     *,
-    by: Any,
+    by: Actor,
     file: CareFile,
     kind: str,
     may: Callable[[Any, CareFile], bool],
@@ -114,7 +116,7 @@ def _change(
 def _append(
     file: CareFile,
     kind: str,
-    by: Any,
+    by: Actor,
     *,
     note: str = "",
     data: dict[str, Any] | None = None,
@@ -142,7 +144,7 @@ def _clear_visit_alerts(file: CareFile, now: datetime) -> None:
 def _add_once[M: (CareVisit, CarePlanItem, CareAssistance, CareTeamMember)](
     model: type[M],
     *,
-    by: Any,
+    by: Actor,
     file: CareFile,
     kind: str,
     may: Callable[[Any, CareFile], bool],

@@ -3,13 +3,14 @@ review of an emergency access to it."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from zongzhi.accounts.actors import Actor
+from zongzhi.accounts.models import User
 from zongzhi.accounts.permissions import can
 from zongzhi.accounts.rules import Action, Target
 from zongzhi.care import access, rules
@@ -118,7 +119,7 @@ def new_file_code(today: date) -> str:
 
 
 @sensitive_variables("new", "number", "birth", "file")
-def care_file_register(*, by: Any, new: NewFile, idempotency_key: str | None = None) -> CareFile:
+def care_file_register(*, by: Actor, new: NewFile, idempotency_key: str | None = None) -> CareFile:
     """建档: open a file with its first assessment and its care team."""
     if idempotency_key:
         existing = CareFile.objects.filter(idempotency_key=idempotency_key).first()
@@ -129,7 +130,7 @@ def care_file_register(*, by: Any, new: NewFile, idempotency_key: str | None = N
     if not can(by, Action.ENROL_CARE, Target(region_prefix=new.region.prefix)):
         raise PermissionDenied("您无权在该地建立特殊人群档案")
     today = _today()
-    if not new.team and getattr(by, "pk", None) is not None:
+    if not new.team and isinstance(by, User):
         new.team = [Member(duty=Duty.LEAD, user=by)]
     errors = check_new_file(new, today)
     if errors:
@@ -206,7 +207,7 @@ def care_file_register(*, by: Any, new: NewFile, idempotency_key: str | None = N
 
 
 def care_file_close(
-    *, by: Any, file: CareFile, reason: str, note: str = "", closed_on: date | None = None
+    *, by: Actor, file: CareFile, reason: str, note: str = "", closed_on: date | None = None
 ) -> CareFile:
     def write(c: ChangeContext) -> None:
         errors = {}
@@ -236,11 +237,11 @@ def care_file_close(
 
 
 def care_file_review_emergency(
-    *, by: Any, emergency: CareEmergencyAccess, note: str
+    *, by: Actor, emergency: CareEmergencyAccess, note: str
 ) -> CareEmergencyAccess:
     """The file's own supervisors look at an emergency access afterwards."""
 
-    def may(user: Any, file: CareFile) -> bool:
+    def may(user: Actor, file: CareFile) -> bool:
         return access.supervises(user, file) and user.pk != emergency.user_id
 
     def write(c: ChangeContext) -> None:

@@ -2,10 +2,10 @@
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.care import access, rules
 from zongzhi.care.models import (
     CareAssessment,
@@ -28,7 +28,7 @@ from zongzhi.core.services import actor_id, actor_name
 
 def care_file_assess(
     *,
-    by: Any,
+    by: Actor,
     file: CareFile,
     level: str,
     reasons: list[str],
@@ -76,7 +76,7 @@ def care_file_assess(
 
 def care_file_record_visit(
     *,
-    by: Any,
+    by: Actor,
     file: CareFile,
     visited_on: date,
     method: str,
@@ -139,7 +139,7 @@ def care_file_record_visit(
 
 def care_file_add_plan_item(
     *,
-    by: Any,
+    by: Actor,
     file: CareFile,
     need: str,
     measure: str,
@@ -187,7 +187,7 @@ def care_file_add_plan_item(
 
 
 def care_file_complete_plan_item(
-    *, by: Any, item: CarePlanItem, done_on: date | None = None
+    *, by: Actor, item: CarePlanItem, done_on: date | None = None
 ) -> CarePlanItem:
     def write(c: ChangeContext) -> None:
         locked = CarePlanItem.objects.select_for_update().get(pk=item.pk, file=c.file)
@@ -207,7 +207,7 @@ def care_file_complete_plan_item(
 
 def care_file_add_assistance(
     *,
-    by: Any,
+    by: Actor,
     file: CareFile,
     kind: str,
     granted_on: date,

@@ -1,9 +1,9 @@
 """The care team (包保小组): members join and leave, another care worker leads."""
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 
+from zongzhi.accounts.actors import Actor
+from zongzhi.accounts.models import User
 from zongzhi.accounts.permissions import can
 from zongzhi.accounts.rules import Action, Target
 from zongzhi.care import access
@@ -25,7 +25,7 @@ from zongzhi.core.services import actor_name
 
 
 def care_file_add_member(
-    *, by: Any, file: CareFile, member: Member, idempotency_key: str | None = None
+    *, by: Actor, file: CareFile, member: Member, idempotency_key: str | None = None
 ) -> CareTeamMember:
     def write(c: ChangeContext) -> CareTeamMember:
         team = list(c.file.team.filter(active=True))
@@ -55,7 +55,7 @@ def care_file_add_member(
     )
 
 
-def care_file_remove_member(*, by: Any, member: CareTeamMember) -> None:
+def care_file_remove_member(*, by: Actor, member: CareTeamMember) -> None:
     def write(c: ChangeContext) -> None:
         locked = CareTeamMember.objects.select_for_update().get(pk=member.pk, file=c.file)
         if not locked.active:
@@ -73,7 +73,7 @@ def care_file_remove_member(*, by: Any, member: CareTeamMember) -> None:
     _change(by=by, file=member.file, kind=Kind.TEAM, may=access.may_manage, write=write)
 
 
-def care_file_change_lead(*, by: Any, file: CareFile, user: Any) -> CareFile:
+def care_file_change_lead(*, by: Actor, file: CareFile, user: User) -> CareFile:
     """Another care worker leads the team; the former lead leaves it."""
 
     def write(c: ChangeContext) -> None:

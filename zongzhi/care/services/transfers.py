@@ -2,10 +2,11 @@
 declined there."""
 
 from datetime import timedelta
-from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from zongzhi.accounts.actors import Actor
+from zongzhi.accounts.models import User
 from zongzhi.accounts.permissions import can
 from zongzhi.accounts.rules import Action, Target
 from zongzhi.care import access, rules
@@ -29,7 +30,7 @@ from zongzhi.regions.rules import Level
 
 
 def care_file_propose_transfer(
-    *, by: Any, file: CareFile, to_region: Region, reason: str, new_address: str = ""
+    *, by: Actor, file: CareFile, to_region: Region, reason: str, new_address: str = ""
 ) -> CareTransfer:
     """The person moved: the file is offered to the receiving place and listed by both."""
     made: list[CareTransfer] = []
@@ -80,12 +81,12 @@ def _pending(transfer: CareTransfer) -> CareTransfer:
     return locked
 
 
-def _receiving(user: Any, file: CareFile) -> bool:
+def _receiving(user: Actor, file: CareFile) -> bool:
     return access.may_answer_transfer(user, file)
 
 
 def care_file_accept_transfer(
-    *, by: Any, transfer: CareTransfer, team: list[Member] | None = None
+    *, by: Actor, transfer: CareTransfer, team: list[Member] | None = None
 ) -> CareFile:
     """The receiving place takes the file with its own care team. Everything recorded
     stays on the file; the schedule moves with it and the first visit here is owed within
@@ -93,7 +94,9 @@ def care_file_accept_transfer(
 
     def write(c: ChangeContext) -> None:
         locked = _pending(transfer)
-        new_team = team or [Member(duty=Duty.LEAD, user=by)]
+        # Whoever takes the file leads its team, when a person takes it.
+        lead = by if isinstance(by, User) else None
+        new_team = team or [Member(duty=Duty.LEAD, user=lead)]
         error = _team_error(new_team)
         receiving = Target(region_prefix=locked.to_prefix)
         if not error and any(
@@ -135,7 +138,7 @@ def care_file_accept_transfer(
     )
 
 
-def care_file_decline_transfer(*, by: Any, transfer: CareTransfer, reason: str) -> CareFile:
+def care_file_decline_transfer(*, by: Actor, transfer: CareTransfer, reason: str) -> CareFile:
     """The receiving place declines, with a reason: the file stays where it was, kept by
     its team, and the sending side sees why."""
 

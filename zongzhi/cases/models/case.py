@@ -263,7 +263,7 @@ class Case(models.Model):
     def target_for(self, action: Action) -> Target:
         """What `action` on this case is checked against: the centre for its work, else
         the case's place and units."""
-        if action == Action.TRIAGE_CASE:
+        if action in {Action.TRIAGE_CASE, Action.VISIT_CASE}:
             return self.centre_target()
         return self.scope_target()
 

@@ -3,10 +3,9 @@ through `_take_step`, the one place that locks the case, asks `rules.refusal` wh
 step may be taken (its status, the actor's scope and unit, its precondition — the answer
 the case page offers its forms by), runs the step's own input checks and writes, and
 appends the timeline entry — all in one transaction. A refused step raises
-`Refused`, `PermissionDenied` or `ValidationError` and leaves everything as it was.
+`core.errors.Refused`, `PermissionDenied` or `ValidationError` and leaves everything as it was.
 """
 
-from zongzhi.cases.rules import Refused
 from zongzhi.cases.services.centre import (
     case_accept,
     case_archive,
@@ -24,6 +23,7 @@ from zongzhi.cases.services.intake import (
     NewCase,
     NewParty,
     case_register,
+    case_register_idempotent,
     centre_for,
     headline,
     policy_for,
@@ -51,7 +51,6 @@ from zongzhi.cases.services.unit import (
 __all__ = [
     "NewCase",
     "NewParty",
-    "Refused",
     "SweepReport",
     "case_accept",
     "case_answer_supervision",
@@ -68,6 +67,7 @@ __all__ = [
     "case_record_session",
     "case_refuse_extension",
     "case_register",
+    "case_register_idempotent",
     "case_reject",
     "case_relate",
     "case_request_extension",

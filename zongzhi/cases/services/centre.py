@@ -1,12 +1,12 @@
 """The centre's steps: accept, dispatch, transfer, escalate, summon, visit, archive, merge."""
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import require
 from zongzhi.accounts.rules import Action
 from zongzhi.cases import routing
@@ -31,7 +31,7 @@ from zongzhi.units.models import Unit
 from zongzhi.workdays.selectors import current_calendar
 
 
-def case_accept(*, by: Any, case: Case, note: str = "") -> Case:
+def case_accept(*, by: Actor, case: Case, note: str = "") -> Case:
     """受理. The handling clock starts now."""
 
     def write(c: StepContext) -> None:
@@ -42,7 +42,7 @@ def case_accept(*, by: Any, case: Case, note: str = "") -> Case:
     return _take_step(by=by, case=case, step=Step.ACCEPT, note=note, write=write)
 
 
-def case_reject(*, by: Any, case: Case, reason: str, notice: str) -> Case:
+def case_reject(*, by: Actor, case: Case, reason: str, notice: str) -> Case:
     """不予受理, with the reason and how the person was told (the notice)."""
     reason = require_text(reason, "reason", "不予受理的理由")
     notice = require_text(notice, "notice", "告知方式")
@@ -88,7 +88,7 @@ def _assign(case: Case, lead: Unit, co_units: Iterable[Unit]) -> None:
 
 
 def case_dispatch(
-    *, by: Any, case: Case, lead_unit: Unit, co_units: Sequence[Unit] = (), note: str = ""
+    *, by: Actor, case: Case, lead_unit: Unit, co_units: Sequence[Unit] = (), note: str = ""
 ) -> Case:
     """派单 to a lead unit, with co-units (协办) if several must work on it."""
     co_units = list({u.pk: u for u in co_units}.values())  # a unit named twice is one unit
@@ -106,7 +106,7 @@ def case_dispatch(
     return _take_step(by=by, case=case, step=Step.DISPATCH, note=note, write=write)
 
 
-def case_transfer(*, by: Any, case: Case, lead_unit: Unit, note: str) -> Case:
+def case_transfer(*, by: Actor, case: Case, lead_unit: Unit, note: str) -> Case:
     """转办 to another lead unit; co-units stay unless the new lead was one of them."""
     note = require_text(note, "note", "转办说明")
 
@@ -122,7 +122,7 @@ def case_transfer(*, by: Any, case: Case, lead_unit: Unit, note: str) -> Case:
     return _take_step(by=by, case=case, step=Step.TRANSFER, note=note, write=write)
 
 
-def case_escalate(*, by: Any, case: Case, reason: str) -> Case:
+def case_escalate(*, by: Actor, case: Case, reason: str) -> Case:
     """上报: the centre above answers for it now and dispatches it again."""
     reason = require_text(reason, "reason", "上报理由")
 
@@ -137,7 +137,7 @@ def case_escalate(*, by: Any, case: Case, reason: str) -> Case:
     return _take_step(by=by, case=case, step=Step.ESCALATE, note=reason, write=write)
 
 
-def case_whistle(*, by: Any, case: Case, units: Sequence[Unit], reason: str) -> Case:
+def case_whistle(*, by: Actor, case: Case, units: Sequence[Unit], reason: str) -> Case:
     """吹哨: summon county departments to the case; each must answer (报到)."""
     reason = require_text(reason, "reason", "吹哨事由")
     units = list({u.pk: u for u in units}.values())  # a unit named twice is summoned once
@@ -178,7 +178,7 @@ def case_whistle(*, by: Any, case: Case, units: Sequence[Unit], reason: str) -> 
     return _take_step(by=by, case=case, step=Step.WHISTLE, note=reason, write=write)
 
 
-def case_visit(*, by: Any, case: Case, satisfaction: str, note: str = "") -> Case:
+def case_visit(*, by: Actor, case: Case, satisfaction: str, note: str = "") -> Case:
     """回访. 不满意 sends it back to the lead unit with a fresh handling period."""
     if satisfaction not in Case.Satisfaction.values:
         raise ValidationError({"satisfaction": "请选择回访满意度"})
@@ -202,11 +202,11 @@ def case_visit(*, by: Any, case: Case, satisfaction: str, note: str = "") -> Cas
     return _take_step(by=by, case=case, step=step, note=note, write=write)
 
 
-def case_archive(*, by: Any, case: Case, note: str = "") -> Case:
+def case_archive(*, by: Actor, case: Case, note: str = "") -> Case:
     return _take_step(by=by, case=case, step=Step.ARCHIVE, note=note)
 
 
-def case_relate(*, by: Any, case: Case, other: Case, note: str = "") -> Case:
+def case_relate(*, by: Actor, case: Case, other: Case, note: str = "") -> Case:
     def write(c: StepContext) -> None:
         if other.pk == c.case.pk:
             raise ValidationError({"other": "不能关联事项本身"})
@@ -217,7 +217,7 @@ def case_relate(*, by: Any, case: Case, other: Case, note: str = "") -> Case:
     return _take_step(by=by, case=case, step=Step.RELATE, note=note, write=write)
 
 
-def case_merge(*, by: Any, case: Case, into: Case, note: str = "") -> Case:
+def case_merge(*, by: Actor, case: Case, into: Case, note: str = "") -> Case:
     """合并 a duplicate into the case that goes on. The duplicate is kept, marked merged and
     pointing at the other; its parties and attachments are copied across, its timeline is
     shown with the other's, and it is no longer counted."""

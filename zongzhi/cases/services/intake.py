@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import require
 from zongzhi.accounts.rules import Action, Target
 from zongzhi.cases import deadlines, rules
@@ -27,7 +28,7 @@ from zongzhi.cases.services.steps import (
     _today,
 )
 from zongzhi.categories.models import Category
-from zongzhi.core.services import actor_id, dated_code
+from zongzhi.core.services import Created, actor_id, dated_code
 from zongzhi.regions import geo
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import PREFIX_LENGTH, Level
@@ -197,8 +198,17 @@ def _place(new: NewCase) -> Region:
     return grid_at(lng=new.lng, lat=new.lat, within=new.region) or new.region
 
 
-def case_register(*, by: Any, new: NewCase, idempotency_key: str | None = None) -> Case:
-    """登记. A retry with the same idempotency key returns the case the first call made."""
+def case_register(*, by: Actor, new: NewCase) -> Case:
+    """登记."""
+    return case_register_idempotent(by=by, new=new, idempotency_key=None).record
+
+
+def case_register_idempotent(
+    *, by: Actor, new: NewCase, idempotency_key: str | None
+) -> Created[Case]:
+    """登记 from a form or another system that may send the same request twice: a retry
+    with the same idempotency key returns the case the first call made (created False).
+    Without a key, every call registers a case."""
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -206,7 +216,7 @@ def case_register(*, by: Any, new: NewCase, idempotency_key: str | None = None) 
             # may not read); anyone else must be allowed to read it.
             if actor_id(by) is None or existing.registered_by_id != actor_id(by):
                 require(by, Action.VIEW_CASE, existing)
-            return existing
+            return Created(existing, created=False)
     require(by, Action.REGISTER_CASE, Target(region_prefix=new.region.prefix))
     today = _today()
     _check_new_case(new, today)
@@ -289,6 +299,6 @@ def case_register(*, by: Any, new: NewCase, idempotency_key: str | None = None) 
     except IntegrityError:
         # Two submissions with one key raced; the other one won. Hand back its case.
         if idempotency_key:
-            return Case.objects.get(idempotency_key=idempotency_key)
+            return Created(Case.objects.get(idempotency_key=idempotency_key), created=False)
         raise
-    return case
+    return Created(case, created=True)

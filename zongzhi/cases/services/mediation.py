@@ -1,11 +1,11 @@
 """Mediation sessions and agreements."""
 
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.cases.models import (
     Case,
     MediationAgreement,
@@ -22,7 +22,7 @@ from zongzhi.units.models import Unit
 
 def case_record_session(
     *,
-    by: Any,
+    by: Actor,
     case: Case,
     held_on: date,
     place: str,
@@ -67,7 +67,7 @@ def _committee_for(c: StepContext) -> Unit:
 
 def case_make_agreement(
     *,
-    by: Any,
+    by: Actor,
     case: Case,
     facts: str,
     terms: str,

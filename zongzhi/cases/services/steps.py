@@ -10,11 +10,13 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.rules import UNIT_WORK, Action
 from zongzhi.cases import deadlines, rules
 from zongzhi.cases.models import Assignment, Case, CaseEvent, ClockPause, ExtensionRequest
-from zongzhi.cases.rules import Refused, Status, Step
+from zongzhi.cases.rules import Status, Step
 from zongzhi.cases.selectors import case_facts
+from zongzhi.core.errors import Refused
 from zongzhi.core.services import actor_id, actor_name, refresh_from
 from zongzhi.notifications.services import on_case_event
 from zongzhi.units.models import Unit
@@ -33,7 +35,7 @@ class StepContext:
     """What a step's own writer gets: the locked case, who acts, and for which unit."""
 
     case: Case
-    by: Any
+    by: Actor
     unit: Unit | None
     today: date
     facts: rules.CaseFacts
@@ -65,7 +67,7 @@ def withdraw_extension(case: Case) -> None:
 
 def _take_step(
     *,
-    by: Any,
+    by: Actor,
     case: Case,
     step: Step,
     note: str = "",
@@ -123,7 +125,7 @@ def _append(
     step: Step,
     before: Status | None,
     *,
-    by: Any,
+    by: Actor,
     unit: Unit | None,
     note: str,
     data: dict[str, Any],

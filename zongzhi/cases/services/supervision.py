@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.cases import rules
 from zongzhi.cases.models import (
@@ -17,13 +17,14 @@ from zongzhi.cases.models import (
     ExtensionRequest,
     SupervisionOrder,
 )
-from zongzhi.cases.rules import Refused, Step
+from zongzhi.cases.rules import Step
 from zongzhi.cases.services.steps import (
     StepContext,
     _take_step,
     _today,
 )
 from zongzhi.cases.services.unit import case_resume
+from zongzhi.core.errors import Refused
 from zongzhi.core.services import actor_id, require_text
 from zongzhi.workdays.selectors import current_calendar
 
@@ -36,7 +37,7 @@ def _pending_extension(case: Case) -> ExtensionRequest:
 
 
 def case_grant_extension(
-    *, by: Any, case: Case, note: str = "", applicant_told_by: str = ""
+    *, by: Actor, case: Case, note: str = "", applicant_told_by: str = ""
 ) -> Case:
     """批准延期: the deadline moves on by the days asked for."""
 
@@ -65,7 +66,7 @@ def case_grant_extension(
     return _take_step(by=by, case=case, step=Step.GRANT_EXTENSION, note=note, write=write)
 
 
-def case_refuse_extension(*, by: Any, case: Case, note: str) -> Case:
+def case_refuse_extension(*, by: Actor, case: Case, note: str) -> Case:
     note = require_text(note, "note", "不予延期的理由")
 
     def write(c: StepContext) -> None:
@@ -92,7 +93,7 @@ def _issue_order(
     text: str,
     answer_from: date,
     answer_days: int | None = None,
-    by: Any = None,
+    by: Actor | None = None,
     missed: date | None = None,
 ) -> SupervisionOrder:
     """One supervision order: a leader's (`by`), or the sweep's for the deadline `missed`.
@@ -112,7 +113,7 @@ def _issue_order(
 
 
 def case_supervise(
-    *, by: Any, case: Case, text: str, answer_days: int | None = None
+    *, by: Actor, case: Case, text: str, answer_days: int | None = None
 ) -> SupervisionOrder:
     """督办: an order to the lead unit (or the centre, before dispatch), with its deadline."""
     text = require_text(text, "text", "督办要求")

@@ -1,11 +1,11 @@
 """The lead unit's steps: sign for it, return it, answer, ask for time, pause, close."""
 
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from zongzhi.accounts.actors import Actor
 from zongzhi.cases import rules
 from zongzhi.cases.models import (
     Case,
@@ -14,7 +14,7 @@ from zongzhi.cases.models import (
     Summons,
     SupervisionOrder,
 )
-from zongzhi.cases.rules import Refused, Status, Step
+from zongzhi.cases.rules import Status, Step
 from zongzhi.cases.services.steps import (
     StepContext,
     _end_pause,
@@ -22,15 +22,16 @@ from zongzhi.cases.services.steps import (
     release_unit_work,
     withdraw_extension,
 )
+from zongzhi.core.errors import Refused
 from zongzhi.core.services import actor_id, require_text
 
 
-def case_start(*, by: Any, case: Case, note: str = "") -> Case:
+def case_start(*, by: Actor, case: Case, note: str = "") -> Case:
     """签收: the lead unit takes the case on."""
     return _take_step(by=by, case=case, step=Step.START, note=note)
 
 
-def case_return(*, by: Any, case: Case, reason: str) -> Case:
+def case_return(*, by: Actor, case: Case, reason: str) -> Case:
     """退回: not this unit's case. Back to the centre, which dispatches it again."""
     reason = require_text(reason, "reason", "退回理由")
 
@@ -41,12 +42,12 @@ def case_return(*, by: Any, case: Case, reason: str) -> Case:
     return _take_step(by=by, case=case, step=Step.RETURN, note=reason, write=write)
 
 
-def case_record_progress(*, by: Any, case: Case, note: str) -> Case:
+def case_record_progress(*, by: Actor, case: Case, note: str) -> Case:
     note = require_text(note, "note", "办理情况")
     return _take_step(by=by, case=case, step=Step.PROGRESS, note=note)
 
 
-def case_answer_whistle(*, by: Any, case: Case, answer: str) -> Case:
+def case_answer_whistle(*, by: Actor, case: Case, answer: str) -> Case:
     """报到: a summoned unit answers the summons."""
     answer = require_text(answer, "answer", "报到意见")
 
@@ -72,7 +73,7 @@ def case_answer_whistle(*, by: Any, case: Case, answer: str) -> Case:
     return _take_step(by=by, case=case, step=Step.ANSWER_WHISTLE, note=answer, write=write)
 
 
-def case_answer_supervision(*, by: Any, case: Case, order: SupervisionOrder, answer: str) -> Case:
+def case_answer_supervision(*, by: Actor, case: Case, order: SupervisionOrder, answer: str) -> Case:
     answer = require_text(answer, "answer", "督办反馈")
 
     def write(c: StepContext) -> None:
@@ -98,7 +99,7 @@ def case_answer_supervision(*, by: Any, case: Case, order: SupervisionOrder, ans
     return _take_step(by=by, case=case, step=step, note=answer, write=write)
 
 
-def case_request_extension(*, by: Any, case: Case, days: int, reason: str) -> Case:
+def case_request_extension(*, by: Actor, case: Case, days: int, reason: str) -> Case:
     reason = require_text(reason, "reason", "延期理由")
     if days < 1:
         raise ValidationError({"days": "延长天数至少为1天"})
@@ -125,7 +126,7 @@ def case_request_extension(*, by: Any, case: Case, days: int, reason: str) -> Ca
     return _take_step(by=by, case=case, step=Step.REQUEST_EXTENSION, note=reason, write=write)
 
 
-def case_pause(*, by: Any, case: Case, reason: str, until: date, note: str = "") -> Case:
+def case_pause(*, by: Actor, case: Case, reason: str, until: date, note: str = "") -> Case:
     """中止计时 for an appraisal, a hearing …; it resumes on its own on `until`."""
     if reason not in ClockPause.Reason.values:
         raise ValidationError({"reason": "请选择中止计时的事由"})
@@ -142,7 +143,7 @@ def case_pause(*, by: Any, case: Case, reason: str, until: date, note: str = "")
     return _take_step(by=by, case=case, step=Step.PAUSE, note=note, write=write)
 
 
-def case_resume(*, by: Any, case: Case, on: date | None = None, note: str = "") -> Case:
+def case_resume(*, by: Actor, case: Case, on: date | None = None, note: str = "") -> Case:
     """恢复计时; the days paused do not count, so the deadline moves on by them."""
 
     def write(c: StepContext) -> None:
@@ -151,7 +152,7 @@ def case_resume(*, by: Any, case: Case, on: date | None = None, note: str = "") 
     return _take_step(by=by, case=case, step=Step.RESUME, note=note, write=write)
 
 
-def case_close(*, by: Any, case: Case, outcome: str, note: str, reply: str = "") -> Case:
+def case_close(*, by: Actor, case: Case, outcome: str, note: str, reply: str = "") -> Case:
     """办结 with the outcome. Open requests for more time lapse with it. `reply` is the
     answer written for the resident: the portal and Open311 show it (the note does not)."""
     if outcome not in Case.Outcome.values:

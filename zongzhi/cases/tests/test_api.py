@@ -1,5 +1,6 @@
 """The cases API: scope (the pages' scope; a client system sees only what it registered),
-registering with an idempotency key, filters and pages, a unit's steps, errors, queries."""
+registering with an idempotency key, filters and pages, a unit's steps, errors, queries;
+and the code lists a case uses, served under /api/reference/."""
 
 import threading
 import uuid
@@ -352,3 +353,15 @@ def test_responses_carry_chinese_as_chinese_not_escapes(cast: Cast) -> None:
     registered(cast)
     body = KeyClient(cast.by_role[Role.INTAKE_OFFICER]).get(CASES).content.decode()
     assert "待受理" in body and "\\u" not in body
+
+
+def test_code_lists_are_the_models_codes_with_their_chinese_names(cast: Cast) -> None:
+    api = KeyClient(cast.by_role[Role.CLIENT_SYSTEM])
+    ref = "/api/reference"
+    channels = api.get(f"{ref}/channels").json()
+    assert {"code": "api", "name": "API"} in channels
+    assert [c["code"] for c in channels] == list(Case.Channel.values)
+    statuses = api.get(f"{ref}/statuses").json()
+    assert statuses[0] == {"code": "registered", "name": "待受理"}
+    assert [r["code"] for r in api.get(f"{ref}/risk-levels").json()] == list(Case.Risk.values)
+    assert {"code": "mediated", "name": "调解成功"} in api.get(f"{ref}/outcomes").json()

@@ -18,9 +18,10 @@ from django.utils import timezone
 from zongzhi.accounts.rules import Role
 from zongzhi.cases import services
 from zongzhi.cases.models import Case, ClockPause, ExtensionRequest
-from zongzhi.cases.rules import Refused, Status, Step
+from zongzhi.cases.rules import Status, Step
 from zongzhi.cases.tests.factories import case_in, new_case, registered
 from zongzhi.conftest import Cast
+from zongzhi.core.errors import Refused
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 GENERAL = "一般事项"

@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from zongzhi.accounts.rules import Role
 from zongzhi.cases import services
 from zongzhi.cases.models import Case, CaseEvent
-from zongzhi.cases.rules import Refused, Status, Step
+from zongzhi.cases.rules import Status, Step
 from zongzhi.cases.tests.factories import case_in, new_case, registered
 from zongzhi.conftest import Cast
+from zongzhi.core.errors import Refused
 
 
 @pytest.mark.parametrize("status", list(Status))
@@ -40,7 +41,7 @@ def test_registering_sets_the_centre_and_the_acceptance_deadline(cast: Cast) -> 
 
 def test_a_retried_submission_with_the_same_key_creates_one_case(cast: Cast) -> None:
     first = registered(cast)
-    again = services.case_register(
+    again, created = services.case_register_idempotent(
         by=cast.by_role[Role.INTAKE_OFFICER],
         new=services.NewCase(
             channel=first.channel,
@@ -52,7 +53,7 @@ def test_a_retried_submission_with_the_same_key_creates_one_case(cast: Cast) -> 
         ),
         idempotency_key="k-1",
     )
-    retry = services.case_register(
+    retry, created_again = services.case_register_idempotent(
         by=cast.by_role[Role.INTAKE_OFFICER],
         new=services.NewCase(
             channel=first.channel,
@@ -65,6 +66,7 @@ def test_a_retried_submission_with_the_same_key_creates_one_case(cast: Cast) -> 
         idempotency_key="k-1",
     )
     assert retry.pk == again.pk
+    assert created and not created_again
     assert Case.objects.count() == 2
 
 
@@ -72,20 +74,20 @@ def test_a_system_that_may_not_read_cases_gets_its_own_retry_back_and_no_one_els
     cast: Cast,
 ) -> None:
     hotline = cast.by_role[Role.CLIENT_SYSTEM]  # registers cases, reads none
-    own = services.case_register(
+    own, _created = services.case_register_idempotent(
         by=hotline, new=new_case(region=cast.places.g1), idempotency_key="hl-1"
     )
-    again = services.case_register(
+    again, created = services.case_register_idempotent(
         by=hotline, new=new_case(region=cast.places.g1), idempotency_key="hl-1"
     )
-    assert again.pk == own.pk and Case.objects.count() == 1
-    services.case_register(
+    assert again.pk == own.pk and not created and Case.objects.count() == 1
+    services.case_register_idempotent(
         by=cast.by_role[Role.INTAKE_OFFICER],
         new=new_case(region=cast.places.g1),
         idempotency_key="officer-1",
     )
     with pytest.raises(PermissionDenied):
-        services.case_register(
+        services.case_register_idempotent(
             by=hotline, new=new_case(region=cast.places.g1), idempotency_key="officer-1"
         )
     assert Case.objects.count() == 2

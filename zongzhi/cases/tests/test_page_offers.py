@@ -17,9 +17,10 @@ from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
 from zongzhi.cases import rules, selectors, services
 from zongzhi.cases.models import Assignment, Case, ClockPause, SupervisionOrder
-from zongzhi.cases.rules import Refused, Status, Step
+from zongzhi.cases.rules import Status, Step
 from zongzhi.cases.tests.factories import case_in, registered
 from zongzhi.conftest import Cast, make_user
+from zongzhi.core.errors import Refused
 from zongzhi.units.models import Unit
 from zongzhi.units.services import unit_create
 

@@ -18,9 +18,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from zongzhi.accounts.rules import Role
 from zongzhi.cases import services
 from zongzhi.cases.models import Case, CaseEvent, SupervisionOrder
-from zongzhi.cases.rules import STEPS, Refused, Status, Step, check_step, status_after
+from zongzhi.cases.rules import STEPS, Status, Step, check_step, status_after
 from zongzhi.cases.tests.factories import case_in, registered
 from zongzhi.conftest import Cast, make_user
+from zongzhi.core.errors import Refused
 
 TERMINAL = {Status.ARCHIVED, Status.MERGED}
 

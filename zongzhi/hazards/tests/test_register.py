@@ -137,23 +137,27 @@ def test_every_problem_is_reported_at_once(cast: Cast) -> None:
 
 def test_a_retry_with_the_same_key_returns_the_first_hazard(cast: Cast) -> None:
     intake = cast.by_role[Role.INTAKE_OFFICER]
-    first = services.hazard_register(by=intake, new=new_hazard(cast), idempotency_key="k-1")
-    again = services.hazard_register(
+    first, created = services.hazard_register_idempotent(
+        by=intake, new=new_hazard(cast), idempotency_key="k-1"
+    )
+    again, created_again = services.hazard_register_idempotent(
         by=intake, new=new_hazard(cast, title="改了名称再发一次"), idempotency_key="k-1"
     )
-    assert again.pk == first.pk
+    assert again.pk == first.pk and created and not created_again
     assert Hazard.objects.count() == 1
     assert HazardEvent.objects.count() == 1
-    other = services.hazard_register(by=intake, new=new_hazard(cast), idempotency_key="k-2")
+    other = services.hazard_register_idempotent(
+        by=intake, new=new_hazard(cast), idempotency_key="k-2"
+    ).record
     assert other.pk != first.pk
 
 
 def test_a_retry_key_does_not_show_someone_elses_hazard(cast: Cast) -> None:
-    services.hazard_register(
+    services.hazard_register_idempotent(
         by=cast.by_role[Role.INTAKE_OFFICER], new=new_hazard(cast), idempotency_key="k-1"
     )
     with pytest.raises(PermissionDenied):
-        services.hazard_register(
+        services.hazard_register_idempotent(
             by=cast.outsider,
             new=new_hazard(cast, region=cast.places.g2, responsible_unit=cast.units.t2_station),
             idempotency_key="k-1",

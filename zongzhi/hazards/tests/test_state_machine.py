@@ -14,9 +14,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from zongzhi.accounts.rules import Role
 from zongzhi.conftest import Cast, make_user
+from zongzhi.core.errors import Refused
 from zongzhi.hazards import rules, services
 from zongzhi.hazards.models import Hazard, HazardEvent
-from zongzhi.hazards.rules import OPEN, STEPS, Refused, Status, Step, check_step, status_after
+from zongzhi.hazards.rules import OPEN, STEPS, Status, Step, check_step, status_after
 from zongzhi.hazards.tests.factories import registered
 
 # --- The table on its own --------------------------------------------------------------

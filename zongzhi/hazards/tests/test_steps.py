@@ -11,9 +11,10 @@ from django.utils import timezone
 from zongzhi.accounts.rules import Role
 from zongzhi.cases.models import Case
 from zongzhi.conftest import Cast, make_user
+from zongzhi.core.errors import Refused
 from zongzhi.hazards import rules, services
 from zongzhi.hazards.models import Hazard, HazardEvent, HazardMeasure, HazardReview
-from zongzhi.hazards.rules import Refused, Status, Step
+from zongzhi.hazards.rules import Status, Step
 from zongzhi.hazards.tests.factories import hazard_in, registered
 from zongzhi.units.models import Unit
 

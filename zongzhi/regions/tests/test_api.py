@@ -1,12 +1,11 @@
-"""The reference data: places by parent within the caller's scope, the category tree,
-units, and the code lists a case uses."""
+"""The reference data: places by parent within the caller's scope, the category tree and
+units. (The code lists a case uses are tested with the cases API.)"""
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
-from zongzhi.cases.models import Case
 from zongzhi.cases.tests.api_client import KeyClient, assert_error
 from zongzhi.categories.models import Category
 from zongzhi.conftest import Cast, rows
@@ -62,17 +61,6 @@ def test_the_category_tree_holds_the_active_categories_in_two_levels(cast: Cast)
     assert len(first_level) == total
     children = [c["code"] for c in first_level["LLJF"]["children"]]
     assert "LLJF01" in children and "LLJF02" not in children
-
-
-def test_code_lists_are_the_models_codes_with_their_chinese_names(cast: Cast) -> None:
-    api = KeyClient(cast.by_role[Role.CLIENT_SYSTEM])
-    channels = api.get(f"{REF}/channels").json()
-    assert {"code": "api", "name": "API"} in channels
-    assert [c["code"] for c in channels] == list(Case.Channel.values)
-    statuses = api.get(f"{REF}/statuses").json()
-    assert statuses[0] == {"code": "registered", "name": "待受理"}
-    assert [r["code"] for r in api.get(f"{REF}/risk-levels").json()] == list(Case.Risk.values)
-    assert {"code": "mediated", "name": "调解成功"} in api.get(f"{REF}/outcomes").json()
 
 
 def test_the_regions_list_costs_the_same_queries_however_many_children(cast: Cast) -> None:
