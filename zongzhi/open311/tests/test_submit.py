@@ -236,13 +236,13 @@ def test_two_retries_racing_with_one_key_make_one_case_and_one_answer(
         pytest.skip("two connections writing at once: PostgreSQL")
     # Both retries pass the "already done?" check before either registers.
     both_checked = threading.Barrier(2, timeout=10)
-    register = services.case_register
+    register = services.case_register_idempotent
 
-    def register_together(**kwargs: Any) -> Case:
+    def register_together(**kwargs: Any) -> Any:
         both_checked.wait()
         return register(**kwargs)
 
-    monkeypatch.setattr(services, "case_register", register_together)
+    monkeypatch.setattr(services, "case_register_idempotent", register_together)
     answers: list[Any] = []
 
     def retry() -> None:
