@@ -82,6 +82,9 @@ class Action(StrEnum):
     VIEW_HAZARD = "hazards.view"
     REGISTER_HAZARD = "hazards.register"
     KEEP_HAZARD = "hazards.keep"
+    # Bringing a filled hazard ledger in is the centre's, who keeps the register: a grid
+    # worker registers what they find one by one.
+    IMPORT_HAZARD_LEDGER = "hazards.import"
     # The daily information report (涉稳信息日报).
     VIEW_BRIEFING = "briefings.view"
     # The care registry (特殊人群服务管理). Reading a file is not a region grant alone:
@@ -115,6 +118,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.LAUNCH_CAMPAIGN,
             Action.VIEW_BRIEFING,
             Action.VIEW_ANALYTICS,
+            Action.IMPORT_HAZARD_LEDGER,
         }
     ),
     Role.GRID_WORKER: frozenset(

@@ -119,7 +119,7 @@ class _NewRow:
 
 def import_hazard_ledger(*, by: Actor, content: bytes, filename: str = "") -> ImportResult:
     """Register every new hazard in the ledger `content` (an .xlsx file), or none."""
-    if not holds(by, Action.REGISTER_HAZARD):
+    if not holds(by, Action.IMPORT_HAZARD_LEDGER):
         raise PermissionDenied("您无权导入风险隐患台账")
     try:
         sheet = read_sheet(content, filename=filename, anchors=[H.TITLE], aliases=ALIASES)

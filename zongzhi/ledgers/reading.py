@@ -18,6 +18,13 @@ from openpyxl.utils.exceptions import InvalidFileException
 from zongzhi.ledgers.values import text
 
 MAX_BYTES = 5 * 1024 * 1024
+# What the workbook may unpack to, read from the zip's directory before anything is parsed:
+# a few hundred kilobytes of xlsx can otherwise inflate to gigabytes (a single huge shared
+# string took a web worker from 266 MB to 601 MB). A full 5,000-row ledger unpacks to a few
+# megabytes.
+MAX_INFLATED = 50 * 1024 * 1024
+MAX_SHARED_STRINGS = 16 * 1024 * 1024  # the text of every cell, unpacked
+MAX_PARTS = 300
 MAX_ROWS = 5000
 HEADER_SEARCH_ROWS = 30  # the header is looked for in the first rows of each sheet
 MAX_COLUMNS = 80
@@ -69,6 +76,33 @@ def check_upload(content: bytes, filename: str = "") -> None:
         raise FileProblem("文件是空的")
     if not zipfile.is_zipfile(BytesIO(content)):
         raise FileProblem("文件不是有效的 .xlsx 文件（可能已损坏，或只是改了扩展名）")
+    _check_unpacked_size(content)
+
+
+def _check_unpacked_size(content: bytes) -> None:
+    """Refuse a workbook by what its zip directory says it unpacks to. Reading a part stops
+    at its declared size (zipfile checks it), so the declared sizes bound the memory."""
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileProblem("文件不是有效的 .xlsx 文件（可能已损坏，或只是改了扩展名）") from None
+    mb = 1024 * 1024
+    if len(parts) > MAX_PARTS:
+        raise FileProblem(f"文件内部结构异常（含{len(parts)}个部件），不像台账，无法导入")
+    if sum(part.file_size for part in parts) > MAX_INFLATED:
+        raise FileProblem(
+            f"文件解压后超过{MAX_INFLATED // mb}MB，远超台账应有的大小，无法导入；"
+            "请检查是否含有大量多余内容，或分批导入"
+        )
+    strings = sum(
+        part.file_size for part in parts if part.filename.lower().endswith("sharedstrings.xml")
+    )
+    if strings > MAX_SHARED_STRINGS:
+        raise FileProblem(
+            f"表格中的文字解压后超过{MAX_SHARED_STRINGS // mb}MB，远超台账应有的大小，"
+            "无法导入；请检查是否有异常长的单元格，或分批导入"
+        )
 
 
 def read_sheet(

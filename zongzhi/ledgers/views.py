@@ -23,7 +23,7 @@ def _attachment(content: bytes, filename: str) -> HttpResponse:
 
 
 def _can_import(request: HttpRequest) -> bool:
-    return holds(request.user, Action.REGISTER_HAZARD)
+    return holds(request.user, Action.IMPORT_HAZARD_LEDGER)
 
 
 @require_GET

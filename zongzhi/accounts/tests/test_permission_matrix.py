@@ -54,6 +54,8 @@ EXPECTED = {
         Action.LAUNCH_CAMPAIGN,
         Action.VIEW_BRIEFING,
         Action.VIEW_ANALYTICS,
+        # The centre keeps the register: only it brings a filled ledger in.
+        Action.IMPORT_HAZARD_LEDGER,
     },
     Role.GRID_WORKER: READ | CASE_READ | SCREENING | HAZARDS | {Action.REGISTER_CASE},
     Role.MEDIATOR: READ
@@ -206,7 +208,7 @@ def inside_and_outside(cast: Cast, role: Role, action: Action) -> tuple[object |
     if action == Action.LAUNCH_CAMPAIGN:
         own_place = {Role.GRID_WORKER: p.g1, Role.CARE_WORKER: p.v1, Role.MEDIATOR: p.v1}
         return own_place.get(role, p.t1), p.t2
-    if action == Action.REGISTER_HAZARD:
+    if action in {Action.REGISTER_HAZARD, Action.IMPORT_HAZARD_LEDGER}:
         return p.g1, p.g2
     if action in HAZARD_ACTIONS:
         owner = u.v1_committee if role == Role.MEDIATOR else u.t1_station
@@ -266,6 +268,7 @@ def test_each_role_holds_exactly_its_actions_where_everything_is_in_scope(
         **dict.fromkeys(REPORT_ACTIONS, report),
         Action.LAUNCH_CAMPAIGN: cast.places.t2,
         Action.REGISTER_HAZARD: cast.places.g2,
+        Action.IMPORT_HAZARD_LEDGER: cast.places.g2,
         **dict.fromkeys(HAZARD_ACTIONS, held_hazard),
         Action.VIEW_BRIEFING: daily_report(cast.places.t2),
         **dict.fromkeys(CARE_ACTIONS, cast.places.v2),

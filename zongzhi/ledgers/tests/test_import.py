@@ -1,5 +1,6 @@
 """Importing a filled hazard ledger: every error at once, all or nothing, never twice."""
 
+import zipfile
 from datetime import date, timedelta
 from io import BytesIO
 from unittest import mock
@@ -248,7 +249,48 @@ def test_a_file_over_the_row_limit_is_refused(cast: Cast, monkeypatch) -> None: 
     assert errors_of(cast, content) == ["数据超过3行，请分批导入"]
 
 
-def test_only_those_who_register_hazards_may_import(cast: Cast) -> None:
-    with pytest.raises(PermissionDenied):
-        import_hazard_ledger(by=cast.by_role[Role.LEADER], content=ledger_file([good_row(cast)]))
+def test_only_the_centre_that_keeps_the_register_may_import(cast: Cast) -> None:
+    # A grid worker registers hazards one by one, but does not bring ledgers in.
+    for role in (Role.LEADER, Role.GRID_WORKER, Role.UNIT_HANDLER, Role.MEDIATOR):
+        with pytest.raises(PermissionDenied):
+            import_hazard_ledger(by=cast.by_role[role], content=ledger_file([good_row(cast)]))
+    assert Hazard.objects.count() == 0
+    client = cast.client_for(cast.by_role[Role.GRID_WORKER])
+    assert client.get("/ledgers/import/").status_code == 403
+    import_hazard_ledger(by=officer(cast), content=ledger_file([good_row(cast)]))
+    assert Hazard.objects.count() == 1
+
+
+def _with_shared_strings(text: str) -> bytes:
+    """A small workbook whose shared-strings part, as Excel writes one, unpacks to `text`
+    (a zip bomb made of one string)."""
+    buffer = BytesIO()
+    with (
+        zipfile.ZipFile(BytesIO(ledger_file([])), "r") as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
+        for part in source.infolist():
+            bomb.writestr(part, source.read(part))
+        strings = f'<sst count="1" uniqueCount="1"><si><t>{text}</t></si></sst>'
+        bomb.writestr("xl/sharedStrings.xml", strings)
+    return buffer.getvalue()
+
+
+def test_a_workbook_that_unpacks_to_far_more_than_a_ledger_is_refused_unread(
+    cast: Cast,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the workbook was parsed")
+
+    monkeypatch.setattr(reading, "load_workbook", never)
+    one_huge_string = _with_shared_strings("危" * (reading.MAX_SHARED_STRINGS // 3 + 1))
+    assert len(one_huge_string) < 200 * 1024  # small on the wire
+    assert errors_of(cast, one_huge_string) == [
+        "表格中的文字解压后超过16MB，远超台账应有的大小，无法导入；"
+        "请检查是否有异常长的单元格，或分批导入"
+    ]
+    monkeypatch.setattr(reading, "MAX_INFLATED", 4096)
+    (error,) = errors_of(cast, ledger_file([good_row(cast)]))
+    assert "文件解压后超过" in error
     assert Hazard.objects.count() == 0
