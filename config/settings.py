@@ -138,7 +138,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Failed-login throttling (django-axes): lock a username from one address after
-# AXES_FAILURE_LIMIT failures, for AXES_COOLOFF_MINUTES.
+# AXES_FAILURE_LIMIT failures, for AXES_COOLOFF_MINUTES; the address is the client's, read
+# through ZONGZHI_PROXY_HOPS (behind a proxy, the proxy's own address would make one lock
+# for everybody). An address with ZONGZHI_LOGIN_ADDRESS_FAILURES failures across accounts
+# in that time may not try again until it passes (password spraying).
 # How many reverse proxies stand in front of the web process: the portal's per-IP limits
 # read the sender's address that many hops from the right of X-Forwarded-For (0: the
 # connection's own address). Set it behind a proxy, or every resident shares one limit.
@@ -146,6 +149,8 @@ ZONGZHI_PROXY_HOPS = env_int("ZONGZHI_PROXY_HOPS", 0)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "zongzhi.core.http.client_address"
+ZONGZHI_LOGIN_ADDRESS_FAILURES = env_int("ZONGZHI_LOGIN_ADDRESS_FAILURES", 30)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

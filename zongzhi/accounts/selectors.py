@@ -1,3 +1,8 @@
+from datetime import datetime
+
+from axes.models import AccessAttempt
+from django.db.models import Sum
+
 from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.models import RoleAssignment
 
@@ -20,3 +25,12 @@ def roles_held(user: Actor) -> list[RoleAssignment]:
         )
         setattr(user, _CACHE_ATTR, cached)
     return cached
+
+
+def login_failures_from(address: str, *, since: datetime) -> int:
+    """Failed sign-ins from one address since `since`, whichever accounts they named (as
+    django-axes counts them: a success resets that account's count from that address)."""
+    total = AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=since).aggregate(
+        n=Sum("failures_since_start")
+    )["n"]
+    return int(total or 0)

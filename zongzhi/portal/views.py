@@ -3,7 +3,6 @@ render; every rule is in services, rules and selectors."""
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -17,22 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zongzhi.cases.models import Case
 from zongzhi.core.errors import Refused
+from zongzhi.core.http import client_address
 from zongzhi.portal import forms, selectors, services
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import Level
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The sender's address. Behind N reverse proxies (settings.ZONGZHI_PROXY_HOPS), the
-    Nth address from the right of X-Forwarded-For: the one our own proxy saw, which the
-    sender cannot forge."""
-    hops = int(getattr(settings, "ZONGZHI_PROXY_HOPS", 0) or 0)
-    if hops > 0:
-        chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        chain = [a for a in chain if a]
-        if len(chain) >= hops:
-            return chain[-hops]
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def _refused(
@@ -63,7 +50,7 @@ def index(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("表单已失效，请核对内容后重新提交"))
         return render(request, "portal/index.html", {"form": form}, status=400)
     try:
-        case = services.submit_request(submission=form.submission(), ip=client_ip(request))
+        case = services.submit_request(submission=form.submission(), ip=client_address(request))
     except services.Throttled as refusal:
         return _refused(request, "portal/index.html", {"form": form}, refusal)
     except ValidationError as error:
@@ -133,7 +120,7 @@ def track(request: HttpRequest) -> HttpResponse:
     if not code:
         return render(request, "portal/track.html", {"code": ""})
     try:
-        case = services.find_case(code=code, ip=client_ip(request))
+        case = services.find_case(code=code, ip=client_address(request))
     except services.Throttled as refusal:
         return _refused(request, "portal/track.html", {"code": code}, refusal)
     return _track_page(request, case, code=code)
@@ -145,7 +132,7 @@ def rate(request: HttpRequest) -> HttpResponse:
     """评价: the resident's return visit, once the case is closed."""
     code = request.POST.get("code", "").strip()
     try:
-        case = services.find_case(code=code, ip=client_ip(request))
+        case = services.find_case(code=code, ip=client_address(request))
     except services.Throttled as refusal:
         return _refused(request, "portal/track.html", {"code": code}, refusal)
     if case is None:

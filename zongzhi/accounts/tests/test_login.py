@@ -1,10 +1,12 @@
+from typing import Any
+
 from django.test import Client
 
 from zongzhi.accounts.rules import Role
 from zongzhi.conftest import PASSWORD, Cast
 
 
-def login(client: Client, username: str, password: str) -> object:
+def login(client: Client, username: str, password: str) -> Any:
     return client.post("/accounts/login/", {"username": username, "password": password})
 
 
@@ -67,3 +69,33 @@ def test_the_interface_switches_to_english(cast: Cast) -> None:
     assert '<html lang="en">' in page
     assert "Regions and grids" in page
     assert "Sign out" in page
+
+
+def test_password_spraying_from_one_address_is_stopped_across_accounts(
+    cast: Cast, settings: Any
+) -> None:
+    settings.ZONGZHI_LOGIN_ADDRESS_FAILURES = 6
+    sprayer = Client(REMOTE_ADDR="203.0.113.9")
+    # Two tries at each of three accounts: under the per-account limit every time.
+    for name in ("t1_intake", "t1_leader", "t1_police") * 2:
+        assert login(sprayer, name, "Spring2026!").status_code == 200
+    response = login(sprayer, "v1_mediator", PASSWORD)
+    assert response.status_code == 429
+    assert "从本网络登录失败的次数过多" in response.content.decode()
+    assert int(response["Retry-After"]) == 15 * 60
+    assert "_auth_user_id" not in sprayer.session
+    # Someone elsewhere signs in as usual.
+    assert login(Client(REMOTE_ADDR="198.51.100.7"), "v1_mediator", PASSWORD).status_code == 302
+
+
+def test_behind_a_proxy_the_lock_follows_the_sender_not_the_proxy(
+    cast: Cast, settings: Any
+) -> None:
+    settings.ZONGZHI_PROXY_HOPS = 1
+    attacker = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    for _ in range(5):
+        login(attacker, "t1_intake", "wrong")
+    assert login(attacker, "t1_intake", PASSWORD).status_code == 429
+    # The same account from another sender behind the same proxy is not locked.
+    colleague = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert login(colleague, "t1_intake", PASSWORD).status_code == 302
