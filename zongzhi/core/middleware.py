@@ -1,10 +1,14 @@
 import re
+import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class ChosenLanguageMiddleware:
@@ -57,3 +61,39 @@ def _unsafe(request: HttpRequest) -> bool:
         UNSAFE_TEXT.search(name) or any(UNSAFE_TEXT.search(v) for v in values)
         for name, values in request.GET.lists()
     )
+
+
+LAST_SEEN = "zongzhi_last_seen"
+# The last-seen time is written at most this often, so that reading pages does not write
+# the session on every request.
+_LAST_SEEN_STEP = 60
+
+
+class IdleSessionTimeoutMiddleware:
+    """Sign a person out after settings.ZONGZHI_IDLE_MINUTES without a request, beside the
+    session's absolute age (SESSION_COOKIE_AGE): a phone or an office PC left signed in is
+    not left open to the next person for a whole working day. The page they asked for then
+    sends them to sign in again (LoginRequiredMiddleware, after this one)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN)
+            idle = settings.ZONGZHI_IDLE_MINUTES * 60
+            if isinstance(last_seen, int) and now - last_seen > idle:
+                logout(request)
+                messages.info(request, _("您已较长时间未操作，为安全起见已退出，请重新登录。"))
+            elif not isinstance(last_seen, int) or now - last_seen >= _LAST_SEEN_STEP:
+                request.session[LAST_SEEN] = now
+        return self.get_response(request)
+
+
+def start_idle_clock(sender: object, request: HttpRequest, **kwargs: object) -> None:
+    """At sign-in (user_logged_in), so that the first page after it need not write the
+    session."""
+    if hasattr(request, "session"):
+        request.session[LAST_SEEN] = int(time.time())
