@@ -12,11 +12,13 @@ from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import can, grants_of, holds, scope_q
 from zongzhi.accounts.rules import ROLE_ACTIONS, Action, acting_units
 from zongzhi.cases import deadlines, rules
+from zongzhi.cases import search as search_rules
 from zongzhi.cases.models import (
     Assignment,
     Case,
     CaseEvent,
     ExtensionRequest,
+    Party,
     Summons,
     SupervisionOrder,
 )
@@ -85,8 +87,74 @@ def work_q(user: Actor) -> Q:
     return q
 
 
+def search_q(query: str) -> Q:
+    """Cases found by what was typed in the search box (`cases.search`): words of the
+    code, title, description, address or a party's name or phone, from `search_text`
+    (trigram-indexed on PostgreSQL); a whole code with or without the dash, and a whole
+    phone number however spaced, also through their own btree indexes."""
+    words = search_rules.words_of(query)
+    if not words:
+        return Q()
+    q = Q(search_text__contains=words)
+    code = search_rules.code_of(query)
+    if code is not None:
+        q |= Q(code=code)
+    phone = search_rules.phone_of(query)
+    if phone is not None:
+        q |= Q(pk__in=Party.objects.filter(phone_digits=phone).values("case_id"))
+    return q
+
+
+# How the work list may be sorted: the key in the URL, and the order it means. Without
+# one, the most pressing first.
+SORTS: dict[str, tuple[Any, ...]] = {
+    "due": (F("due_on").asc(nulls_last=True), "-registered_at"),
+    "-due": (F("due_on").desc(nulls_last=True), "-registered_at"),
+    "registered": ("registered_at", "pk"),
+    "-registered": ("-registered_at", "-pk"),
+    "updated": ("updated_at", "pk"),
+    "-updated": ("-updated_at", "-pk"),
+}
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """The work list's filters beyond status and overdue, as the search form sends them
+    (already parsed: ids and codes that exist, dates in order)."""
+
+    unit: int | None = None
+    category: int | None = None  # a top-level category includes its sub-categories
+    channel: str = ""
+    risk: str = ""
+    registered_from: date | None = None
+    registered_to: date | None = None
+
+    def q(self) -> Q:
+        q = Q()
+        if self.unit is not None:
+            q &= Q(lead_unit_id=self.unit)
+        if self.category is not None:
+            q &= Q(category_id=self.category) | Q(category__parent_id=self.category)
+        if self.channel:
+            q &= Q(channel=self.channel)
+        if self.risk:
+            q &= Q(risk_level=self.risk)
+        if self.registered_from is not None:
+            q &= Q(registered_at__date__gte=self.registered_from)
+        if self.registered_to is not None:
+            q &= Q(registered_at__date__lte=self.registered_to)
+        return q
+
+
 def case_list(
-    user: Actor, *, todo: bool, status: str = "", overdue: bool = False, search: str = ""
+    user: Actor,
+    *,
+    todo: bool,
+    status: str = "",
+    overdue: bool = False,
+    search: str = "",
+    filters: CaseFilter | None = None,
+    sort: str = "",
 ) -> QuerySet[Case]:
     cases = visible_cases(user)
     if todo:
@@ -98,11 +166,11 @@ def case_list(
     if overdue:
         cases = cases.overdue(timezone.localdate())
     if search:
-        cases = cases.filter(Q(code__icontains=search) | Q(title__icontains=search))
-    # The most pressing first: the earliest deadline; cases owing nothing now last.
-    return cases.select_related(*LIST_RELATED).order_by(
-        F("due_on").asc(nulls_last=True), "-registered_at"
-    )
+        cases = cases.filter(search_q(search))
+    if filters is not None:
+        cases = cases.filter(filters.q())
+    # The most pressing first unless asked: the earliest deadline; cases owing nothing last.
+    return cases.select_related(*LIST_RELATED).order_by(*SORTS.get(sort, SORTS["due"]))
 
 
 def case_page(cases: QuerySet[Case], number: Any, per_page: int) -> Page[Case]:
