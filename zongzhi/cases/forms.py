@@ -307,7 +307,7 @@ class CaseSearchForm(forms.Form):
         category.choices = [("", _("全部分类")), *categories]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("registered_from"), data.get("registered_to")
         if start and end and end < start:
             self.add_error("registered_to", _("登记日期止不能早于登记日期起"))

@@ -140,7 +140,7 @@ def test_filters_narrow_the_list_and_keep_their_values(cast: Cast) -> None:
     html = page.decode()
     assert '<option value="phone" selected>' in html
     assert 'value="占道"' in html
-    assert "<details class=\"more-filters\" open>" in html
+    assert '<details class="more-filters" open>' in html
 
 
 def test_a_filter_that_does_not_parse_is_named_and_the_rest_still_apply(cast: Cast) -> None:
