@@ -210,12 +210,16 @@ def test_a_search_with_filters_costs_the_same_queries_however_many_cases(
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/cases/", params)
     assert response.content.decode().count('class="case-row') == count
-    assert len(queries) <= 11, [q["sql"] for q in queries]
+    # The work list's queries, and the phone's cases looked up first (selectors.search_q).
+    assert len(queries) <= 12, [q["sql"] for q in queries]
     api = KeyClient(cast.by_role[Role.INTAKE_OFFICER])
     api.get(CASES)
     with CaptureQueriesContext(connection) as api_queries:
         assert api.get(CASES, {"q": "王五", "sort": "due"}).json()["count"] == count
     assert len(api_queries) <= 4  # the key, the grants, the count, the page
+    with CaptureQueriesContext(connection) as api_queries:
+        assert api.get(CASES, {"q": "139-0000-0000"}).json()["count"] == count
+    assert len(api_queries) <= 5  # and the phone's cases
 
 
 def test_the_search_rules_read_codes_and_phones_as_typed() -> None:
