@@ -5,7 +5,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, F, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from zongzhi.accounts.actors import Actor
@@ -102,7 +104,11 @@ def search_q(query: str) -> Q:
         return Q()
     phone = search_rules.phone_of(query)
     # A phone's digits are in the text too, so part of a number is found as typed.
-    q = Q(search_text__contains=phone or words)
+    text = phone or words
+    q = Q(search_text__contains=text)
+    if len(text) == 2 and connection.vendor == "postgresql":
+        # Two characters have no trigram; the pair index (migration 0008) finds them.
+        q &= Q(RawSQL("case_bigrams(search_text) @> %s::text[]", ([text],), BooleanField()))
     code = search_rules.code_of(query)
     if code is not None:
         q |= Q(code=code)
