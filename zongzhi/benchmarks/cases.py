@@ -181,6 +181,9 @@ class _Life:
 class _CaseGenerator:
     def __init__(self, province: Province, today: date, salt: int) -> None:
         self.rng = random.Random()  # noqa: S311 — set per chunk
+        # Phones and addresses (what the search finds) from their own stream, so that the
+        # cases' places, categories and lives stay what they were before those existed.
+        self.side = random.Random()  # noqa: S311 — set per chunk
         self.p = province
         self.dates = _Dates(today)
         self.policies = _Policies()
@@ -220,6 +223,7 @@ class _CaseGenerator:
     def run(self, chunk: "Chunk") -> dict[str, int]:
         """Write one chunk of cases; returns the rows written per table."""
         self.rng.seed(chunk.seed)
+        self.side.seed(chunk.seed + 1)
         before = [t.count for t in self.tables]
         for n in range(chunk.start, chunk.start + chunk.count):
             self.one(chunk.first_id + n, n)
@@ -310,12 +314,13 @@ class _CaseGenerator:
         self._timeline(life, policy, reg_day, intake, lead, co)
 
         applicant = self.name()
-        # Most applicants leave a mobile number; the search finds them by it.
-        phone = (
-            f"1{'3578'[int(random_() * 4)]}{int(random_() * 1e9):09d}" if random_() < 0.8 else ""
-        )
         respondent = self.name() if random_() < RESPONDENT_SHARE else ""
-        address = f"{place}{self.between(1, 300)}号" if random_() < 0.5 else ""
+        # Most applicants leave a mobile number; the search finds them by it.
+        side = self.side.random
+        phone = ""
+        if side() < 0.8:
+            phone = f"1{'3578'[int(side() * 4)]}{int(side() * 1e9):09d}"
+        address = f"{place}{1 + int(side() * 300)}号" if side() < 0.5 else ""
         code = tracking_code(reg_day, n, self.salt)
         title = f"{place}{category_name}"
         description = f"{applicant}反映{place}{category_name}问题，涉及{people}人。"
