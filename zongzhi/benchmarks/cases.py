@@ -34,7 +34,7 @@ from zongzhi.benchmarks.loading import (
     skip_foreign_key_triggers,
 )
 from zongzhi.benchmarks.places import Province, Township
-from zongzhi.cases import deadlines
+from zongzhi.cases import deadlines, search
 from zongzhi.cases.models import Assignment, Case, CaseEvent, DeadlinePolicy, Party
 from zongzhi.cases.rules import Status, Step
 from zongzhi.cases.seed import COUNTY_ROUTES, TOWNSHIP_ROUTES
@@ -78,6 +78,7 @@ CASE_FIELDS = [
     "lead_unit_id", "outcome", "outcome_note", "satisfaction", "petition_stage", "policy_id",
     "counting", "accept_days", "handle_days", "warn_days", "due_on", "closed_due_on",
     "registered_at", "registered_by_id", "accepted_on", "closed_on", "updated_at",
+    "search_text",
 ]  # fmt: skip
 EVENT_FIELDS = [
     "case_id", "step", "from_status", "to_status", "at", "actor_id", "actor_name", "unit_id",
@@ -180,12 +181,17 @@ class _Life:
 class _CaseGenerator:
     def __init__(self, province: Province, today: date, salt: int) -> None:
         self.rng = random.Random()  # noqa: S311 — set per chunk
+        # Phones and addresses (what the search finds) from their own stream, so that the
+        # cases' places, categories and lives stay what they were before those existed.
+        self.side = random.Random()  # noqa: S311 — set per chunk
         self.p = province
         self.dates = _Dates(today)
         self.policies = _Policies()
         self.cases = Table(Case, CASE_FIELDS)
         self.events = Table(CaseEvent, EVENT_FIELDS)
-        self.parties = Table(Party, ["case_id", "kind", "role", "name", "phone", "address"])
+        self.parties = Table(
+            Party, ["case_id", "kind", "role", "name", "phone", "phone_digits", "address"]
+        )
         self.assignments = Table(Assignment, ["case_id", "unit_id", "kind", "since"])
         self.tables = [self.cases, self.events, self.parties, self.assignments]
         self.townships = province.townships
@@ -217,6 +223,7 @@ class _CaseGenerator:
     def run(self, chunk: "Chunk") -> dict[str, int]:
         """Write one chunk of cases; returns the rows written per table."""
         self.rng.seed(chunk.seed)
+        self.side.seed(chunk.seed + 1)
         before = [t.count for t in self.tables]
         for n in range(chunk.start, chunk.start + chunk.count):
             self.one(chunk.first_id + n, n)
@@ -307,21 +314,38 @@ class _CaseGenerator:
         self._timeline(life, policy, reg_day, intake, lead, co)
 
         applicant = self.name()
+        respondent = self.name() if random_() < RESPONDENT_SHARE else ""
+        # Most applicants leave a mobile number; the search finds them by it.
+        side = self.side.random
+        phone = ""
+        if side() < 0.8:
+            phone = f"1{'3578'[int(side() * 4)]}{int(side() * 1e9):09d}"
+        address = f"{place}{1 + int(side() * 300)}号" if side() < 0.5 else ""
+        code = tracking_code(reg_day, n, self.salt)
+        title = f"{place}{category_name}"
+        description = f"{applicant}反映{place}{category_name}问题，涉及{people}人。"
+        parties = [(applicant, phone)] + ([(respondent, "")] if respondent else [])
         self.cases.write((
-            pk, tracking_code(reg_day, n, self.salt), channel, category_id,
-            f"{place}{category_name}",
-            f"{applicant}反映{place}{category_name}问题，涉及{people}人。",
-            region_id, region_prefix, "", centre_id, centre_prefix, people, amount, risk,
+            pk, code, channel, category_id, title, description,
+            region_id, region_prefix, address, centre_id, centre_prefix, people, amount, risk,
             risk_reasons, violence, urgent and not violence, life.status, life.lead_unit,
             life.outcome, "已办结" if life.closed_on else "", life.satisfaction,
             Case.PetitionStage.ORIGINAL if petition else "", policy.pk, policy.counting,
             policy.accept_days, policy.handle_days, policy.warn_days, life.due_on,
             life.closed_due_on, reg_at, registered_by, life.accepted_on, life.closed_on,
             life.events[-1][3],
+            search.search_text(
+                code=code, title=title, description=description, address=address,
+                parties=parties,
+            ),
         ))  # fmt: skip
-        self.parties.write((pk, Party.Kind.PERSON, Party.Role.APPLICANT, applicant, "", ""))
-        if random_() < RESPONDENT_SHARE:
-            self.parties.write((pk, Party.Kind.PERSON, Party.Role.RESPONDENT, self.name(), "", ""))
+        self.parties.write(
+            (pk, Party.Kind.PERSON, Party.Role.APPLICANT, applicant, phone, phone, "")
+        )
+        if respondent:
+            self.parties.write(
+                (pk, Party.Kind.PERSON, Party.Role.RESPONDENT, respondent, "", "", "")
+            )
         for unit, kind, since in life.assignments:
             self.assignments.write((pk, unit, kind, since))
         names = self.p.user_names

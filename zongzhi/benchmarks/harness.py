@@ -24,6 +24,7 @@ from io import BytesIO
 from pathlib import Path
 from time import perf_counter
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection, connections
@@ -222,11 +223,17 @@ WORK_LIST_VIEWS = [
 ]
 
 
+# A township officer's search: words, a party's name, a phone as read out, a code without
+# its dash (the terms: `search_terms`).
+SEARCH_VIEWS = ["/cases/?view=all&q={q}"]
+
+
 @dataclass
 class _WorkList:
     officers: list[list[tuple[int, str]]]  # (user id, a search term) per worker
     samples: int
     warmup: int = 10
+    views: Sequence[str] = tuple(WORK_LIST_VIEWS)
 
     def __call__(self, i: int) -> tuple[list[float], int]:
         client = Client()
@@ -237,7 +244,7 @@ class _WorkList:
         for n in range(self.samples + self.warmup):
             pk, q = rng.choice(self.officers[i])
             client.force_login(users[pk])
-            url = rng.choice(WORK_LIST_VIEWS).format(q=q)
+            url = rng.choice(self.views).format(q=quote(q))
             started = perf_counter()
             response = client.get(url)
             elapsed = perf_counter() - started
@@ -270,6 +277,52 @@ def measure_work_list(report: Report, root: Region, samples: int) -> None:
         latencies,
         f"{len(chosen)} officers, {WORKERS} at once, views: to-do, in progress, overdue, "
         f"search, page 3; {bad} not 200",
+    )
+    report.add(row, "work_list_p95", row.p95)
+
+
+def search_terms(township: str, rng: random.Random) -> list[str]:
+    """What an officer of this township types to find a case: a common word, a party's
+    name, a phone number with spaces, a code without its dash (from one of its cases)."""
+    case = (
+        Case.objects.filter(region_prefix__startswith=township)
+        .exclude(parties__phone="")
+        .order_by("registered_at")
+        .first()
+    )
+    terms = [rng.choice(["物业", "欠薪", "邻里", "土地", "噪音"])]
+    if case is not None:
+        party = case.parties.exclude(phone="").first()
+        if party is not None:
+            phone = party.phone
+            terms += [party.name, f"{phone[:3]} {phone[3:7]} {phone[7:]}"]
+        terms.append(case.code.replace("-", "").lower())
+    return terms
+
+
+def measure_search(report: Report, root: Region, samples: int) -> None:
+    officers = list(
+        RoleAssignment.objects.filter(
+            role=Role.INTAKE_OFFICER,
+            region__level=Level.TOWNSHIP,
+            region__prefix__startswith=root.prefix,
+        )
+        .order_by("region__prefix")
+        .values_list("user_id", "region__prefix")
+    )
+    rng = random.Random(16)  # noqa: S311
+    chosen = rng.sample(officers, min(len(officers), 40))
+    searches = [(pk, term) for pk, prefix in chosen for term in search_terms(prefix, rng)]
+    per_worker = [searches[i::WORKERS] for i in range(WORKERS)]
+    results = _in_workers(_WorkList(per_worker, samples // WORKERS, views=SEARCH_VIEWS))
+    latencies = [x for r in results for x in r[0][0]]
+    bad = sum(r[0][1] for r in results)
+    report.peak_rss_mb += [round(r[1], 1) for r in results]
+    row = latency_row(
+        "township officer's search",
+        latencies,
+        f"{len(chosen)} officers, {WORKERS} at once: a common word, a party's name, a phone "
+        f"with spaces, a code without its dash; {bad} not 200",
     )
     report.add(row, "work_list_p95", row.p95)
 
@@ -482,6 +535,7 @@ def run(
     log(f"{cases:,} cases; measuring …")
     steps: list[tuple[str, Callable[[], None]]] = [
         ("work list", lambda: measure_work_list(report, root, samples)),
+        ("search", lambda: measure_search(report, root, samples)),
         ("indicators", lambda: measure_indicators(report, root, samples // 4, today)),
         ("daily report", lambda: measure_daily_report(report)),
         ("sweep", lambda: measure_sweep(report)),

@@ -279,6 +279,11 @@ def _category(code: str, field: str = "category") -> Category:
 # --- The list ---------------------------------------------------------------------------
 
 
+CaseSort = StrEnum(  # type: ignore[misc]
+    "CaseSort", {key.replace("-", "desc_"): key for key in selectors.SORTS}
+)
+
+
 class CaseFilters(Schema):
     status: CaseStatus | None = Field(None, description="状态代码；不填时不含已合并的事项")
     category: Text | None = Field(
@@ -290,7 +295,18 @@ class CaseFilters(Schema):
     registered_from: date | None = Field(None, description="登记日期起（含），YYYY-MM-DD")
     registered_to: date | None = Field(None, description="登记日期止（含），YYYY-MM-DD")
     overdue: bool | None = Field(None, description="true：只看超期的；false：只看未超期的")
-    q: Text | None = Field(None, max_length=100, description="标题或查询码中的文字")
+    risk: Risk | None = Field(None, description="风险等级代码")
+    q: Text | None = Field(
+        None,
+        max_length=100,
+        description="查找：查询码（可不带“-”，不分大小写）、标题、描述、地址、当事人姓名或电话"
+        "（可带空格或“-”）中的文字",
+    )
+    sort: CaseSort | None = Field(
+        None,
+        description="排序：due/-due 按期限，registered/-registered 按登记时间，"
+        "updated/-updated 按最后更新；不填时最新登记在前",
+    )
 
 
 @router.get(
@@ -326,9 +342,12 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters], paging: Query[P
         cases = cases.filter(overdue_q(today))
     elif f.overdue is False:
         cases = cases.exclude(overdue_q(today))
+    if f.risk:
+        cases = cases.filter(risk_level=f.risk.value)
     if f.q:
-        cases = cases.filter(Q(title__icontains=f.q) | Q(code__icontains=f.q))
-    cases = cases.select_related(*selectors.LIST_RELATED).order_by("-registered_at", "-pk")
+        cases = cases.filter(selectors.search_q(f.q))
+    order = selectors.SORTS[f.sort.value if f.sort else "-registered"]
+    cases = cases.select_related(*selectors.LIST_RELATED).order_by(*order)
     result = page(cases, paging)
     result["items"] = [_row(c, today) for c in result["items"]]
     return result

@@ -257,3 +257,76 @@ class VisitForm(forms.Form):
 class CaseCodeForm(forms.Form):
     code = forms.CharField(label=_("事项查询码"), max_length=20)
     note = _note(_("说明"))
+
+
+class CaseSearchForm(forms.Form):
+    """The work list's search box and filters, sent by GET so a search is a link. A value
+    that does not parse is shown as an error and left out; the rest still filter."""
+
+    SORTS = [
+        ("", _("期限最近在前")),
+        ("-due", _("期限最远在前")),
+        ("-registered", _("最新登记在前")),
+        ("registered", _("最早登记在前")),
+        ("-updated", _("最近更新在前")),
+        ("updated", _("最久未更新在前")),
+    ]
+
+    q = forms.CharField(label=_("查找"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("状态"), required=False)
+    overdue = forms.BooleanField(label=_("只看超期"), required=False)
+    unit = forms.TypedChoiceField(label=_("主办单位"), required=False, coerce=int, empty_value=None)
+    category = forms.ChoiceField(label=_("事项分类"), required=False)
+    channel = forms.ChoiceField(
+        label=_("来源渠道"), required=False, choices=[("", _("全部渠道")), *Case.Channel.choices]
+    )
+    risk = forms.ChoiceField(
+        label=_("风险等级"), required=False, choices=[("", _("全部等级")), *Case.Risk.choices]
+    )
+    registered_from = forms.DateField(
+        label=_("登记日期起"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    registered_to = forms.DateField(
+        label=_("登记日期止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORTS)
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        units: list[tuple[int, str]],
+        categories: list[tuple[str, str]],
+    ) -> None:
+        super().__init__(data)
+        status: Any = self.fields["status"]
+        status.choices = [("", _("全部状态")), *Case.Status.choices]
+        unit: Any = self.fields["unit"]
+        unit.choices = [("", _("全部主办单位")), *units]
+        category: Any = self.fields["category"]
+        category.choices = [("", _("全部分类")), *categories]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("registered_from"), data.get("registered_to")
+        if start and end and end < start:
+            self.add_error("registered_to", _("登记日期止不能早于登记日期起"))
+        return data
+
+    def value(self, name: str) -> Any:
+        """The field's parsed value, or its empty value when it did not parse."""
+        if name in self.errors:
+            return None
+        return self.cleaned_data.get(name)
+
+    MORE = ("unit", "category", "channel", "risk", "registered_from", "registered_to", "sort")
+
+    @property
+    def more_fields(self) -> list[forms.BoundField]:
+        """The filters folded under 更多筛选 (on a phone the search box comes first)."""
+        return [self[name] for name in self.MORE]
+
+    @property
+    def more(self) -> bool:
+        """Whether one of those is set, so the page shows them open."""
+        return any(self.data.get(name) for name in self.MORE)

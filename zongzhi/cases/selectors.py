@@ -5,18 +5,22 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, F, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import can, grants_of, holds, scope_q
 from zongzhi.accounts.rules import ROLE_ACTIONS, Action, acting_units
 from zongzhi.cases import deadlines, rules
+from zongzhi.cases import search as search_rules
 from zongzhi.cases.models import (
     Assignment,
     Case,
     CaseEvent,
     ExtensionRequest,
+    Party,
     Summons,
     SupervisionOrder,
 )
@@ -85,8 +89,94 @@ def work_q(user: Actor) -> Q:
     return q
 
 
+def search_q(query: str) -> Q:
+    """Cases found by what was typed in the search box (`cases.search`): words of the
+    code, title, description, address or a party's name or phone, from `search_text`
+    (trigram-indexed on PostgreSQL); a whole code with or without the dash, and a whole
+    phone number however spaced, also through their own btree indexes.
+
+    Every branch is one the planner can OR as bitmaps (trigram, code, primary key), so a
+    township's search never reads all its cases: a phone's cases are therefore looked up
+    first (one query, only for a phone number) rather than joined as a subquery, which
+    PostgreSQL can only test row by row."""
+    words = search_rules.words_of(query)
+    if not words:
+        return Q()
+    phone = search_rules.phone_of(query)
+    # A phone's digits are in the text too, so part of a number is found as typed.
+    text = phone or words
+    q = Q(search_text__contains=text)
+    if len(text) == 2 and connection.vendor == "postgresql":
+        # Two characters have no trigram; the pair index (migration 0008) finds them.
+        q &= Q(RawSQL("case_bigrams(search_text) @> %s::text[]", ([text],), BooleanField()))
+    code = search_rules.code_of(query)
+    if code is not None:
+        q |= Q(code=code)
+    if phone is not None:
+        parties = (
+            Party.objects.filter(phone_digits=phone)
+            .order_by("-case_id")
+            .values_list("case_id", flat=True)
+        )
+        q |= Q(pk__in=list(parties[:PHONE_CASES]))
+    return q
+
+
+# A number that many cases share (a village committee's, a hotline's) finds its newest
+# cases by the text anyway; the exact lookup adds at most this many.
+PHONE_CASES = 500
+
+
+# How the work list may be sorted: the key in the URL, and the order it means. Without
+# one, the most pressing first.
+SORTS: dict[str, tuple[Any, ...]] = {
+    "due": (F("due_on").asc(nulls_last=True), "-registered_at"),
+    "-due": (F("due_on").desc(nulls_last=True), "-registered_at"),
+    "registered": ("registered_at", "pk"),
+    "-registered": ("-registered_at", "-pk"),
+    "updated": ("updated_at", "pk"),
+    "-updated": ("-updated_at", "-pk"),
+}
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """The work list's filters beyond status and overdue, as the search form sends them
+    (already parsed: ids and codes that exist, dates in order)."""
+
+    unit: int | None = None
+    category: int | None = None  # a top-level category includes its sub-categories
+    channel: str = ""
+    risk: str = ""
+    registered_from: date | None = None
+    registered_to: date | None = None
+
+    def q(self) -> Q:
+        q = Q()
+        if self.unit is not None:
+            q &= Q(lead_unit_id=self.unit)
+        if self.category is not None:
+            q &= Q(category_id=self.category) | Q(category__parent_id=self.category)
+        if self.channel:
+            q &= Q(channel=self.channel)
+        if self.risk:
+            q &= Q(risk_level=self.risk)
+        if self.registered_from is not None:
+            q &= Q(registered_at__date__gte=self.registered_from)
+        if self.registered_to is not None:
+            q &= Q(registered_at__date__lte=self.registered_to)
+        return q
+
+
 def case_list(
-    user: Actor, *, todo: bool, status: str = "", overdue: bool = False, search: str = ""
+    user: Actor,
+    *,
+    todo: bool,
+    status: str = "",
+    overdue: bool = False,
+    search: str = "",
+    filters: CaseFilter | None = None,
+    sort: str = "",
 ) -> QuerySet[Case]:
     cases = visible_cases(user)
     if todo:
@@ -98,11 +188,11 @@ def case_list(
     if overdue:
         cases = cases.overdue(timezone.localdate())
     if search:
-        cases = cases.filter(Q(code__icontains=search) | Q(title__icontains=search))
-    # The most pressing first: the earliest deadline; cases owing nothing now last.
-    return cases.select_related(*LIST_RELATED).order_by(
-        F("due_on").asc(nulls_last=True), "-registered_at"
-    )
+        cases = cases.filter(search_q(search))
+    if filters is not None:
+        cases = cases.filter(filters.q())
+    # The most pressing first unless asked: the earliest deadline; cases owing nothing last.
+    return cases.select_related(*LIST_RELATED).order_by(*SORTS.get(sort, SORTS["due"]))
 
 
 def case_page(cases: QuerySet[Case], number: Any, per_page: int) -> Page[Case]:

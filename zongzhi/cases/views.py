@@ -18,10 +18,18 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from zongzhi.accounts.actors import Actor
-from zongzhi.accounts.permissions import can, grants_of, holds, scope_q, visible_regions
+from zongzhi.accounts.permissions import (
+    can,
+    grants_of,
+    holds,
+    scope_q,
+    visible_regions,
+    visible_units,
+)
 from zongzhi.accounts.rules import Action, Role, grants_for_action
 from zongzhi.cases import forms, selectors, services
 from zongzhi.cases.models import Case, MediationAgreement
+from zongzhi.categories.models import Category
 from zongzhi.core.errors import Refused
 from zongzhi.core.forms import add_service_errors
 from zongzhi.regions.models import Region
@@ -31,13 +39,41 @@ from zongzhi.units.models import Unit
 PAGE_SIZE = 50
 
 
+# The most units the work list's filter offers (a province's administrator sees tens of
+# thousands; the API's `unit` takes any).
+UNIT_OPTIONS = 500
+
+
 def case_index(request: HttpRequest) -> HttpResponse:
     todo = request.GET.get("view", "todo") != "all"
-    status = request.GET.get("status", "")
-    overdue = request.GET.get("overdue") == "1"
-    search = request.GET.get("q", "").strip()
+    categories = _category_options()
+    form = forms.CaseSearchForm(
+        request.GET,
+        units=_unit_options(request.user),
+        categories=[(code, label) for code, label, _pk in categories],
+    )
+    form.is_valid()
+    search = (form.value("q") or "").strip()
+    category = {code: pk for code, _label, pk in categories}.get(form.value("category") or "")
+    filters = selectors.CaseFilter(
+        unit=form.value("unit"),
+        category=category,
+        channel=form.value("channel") or "",
+        risk=form.value("risk") or "",
+        registered_from=form.value("registered_from"),
+        registered_to=form.value("registered_to"),
+    )
+    status = form.value("status") or ""
+    overdue = bool(form.value("overdue"))
+    sort = form.value("sort") or ""
     cases = selectors.case_list(
-        request.user, todo=todo, status=status, overdue=overdue, search=search
+        request.user,
+        todo=todo,
+        status=status,
+        overdue=overdue,
+        search=search,
+        filters=filters,
+        sort=sort,
     )
     page = selectors.case_page(cases, request.GET.get("page"), PAGE_SIZE)
     rows = selectors.with_urgency(page.object_list, today=timezone.localdate())
@@ -51,10 +87,36 @@ def case_index(request: HttpRequest) -> HttpResponse:
             "status": status,
             "overdue": overdue,
             "q": search,
+            "form": form,
+            "filtered": bool(search) or filters != selectors.CaseFilter(),
             "statuses": Case.Status.choices,
             "can_register": _can_register(request.user),
         },
     )
+
+
+def _unit_options(user: Actor) -> list[tuple[int, str]]:
+    units = visible_units(user).order_by("region__prefix", "name").values_list("pk", "name")
+    return list(units[:UNIT_OPTIONS])
+
+
+def _category_options() -> list[tuple[str, str, int]]:
+    """(code, label, id) of every active category, each top-level one before its own."""
+    found = list(
+        Category.objects.filter(is_active=True)
+        .order_by("sort_order", "code")
+        .values_list("pk", "code", "name", "parent_id")
+    )
+    options: list[tuple[str, str, int]] = []
+    for pk, code, name, parent in found:
+        if parent is None:
+            options.append((code, name, pk))
+            options += [
+                (c_code, f"\u3000{c_name}", c_pk)
+                for c_pk, c_code, c_name, c_parent in found
+                if c_parent == pk
+            ]
+    return options
 
 
 def _can_register(user: Actor) -> bool:

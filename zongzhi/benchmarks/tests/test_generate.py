@@ -15,7 +15,7 @@ from zongzhi.analytics.rollups import rebuild_rollups
 from zongzhi.benchmarks import cases as generated_cases
 from zongzhi.benchmarks.province import PROVINCE, generate_province
 from zongzhi.care.models import CareFile
-from zongzhi.cases import rules
+from zongzhi.cases import rules, search
 from zongzhi.cases.models import Case, CaseEvent, DeadlineAlert, SupervisionOrder
 from zongzhi.cases.selectors import case_list
 from zongzhi.cases.services import sweep_deadlines
@@ -103,6 +103,15 @@ def test_cases_keep_the_fields_the_services_set(province: None) -> None:
         else:
             assert case.lead_unit is None and not case.assignments.all()
         assert [p.role for p in case.parties.all()].count("applicant") == 1
+        # What the search finds it by, as the services would have written it.
+        assert case.search_text == search.search_text(
+            code=case.code,
+            title=case.title,
+            description=case.description,
+            address=case.address,
+            parties=[(p.name, p.phone) for p in case.parties.all()],
+        )
+        assert all(p.phone_digits == search.digits(p.phone) for p in case.parties.all())
 
 
 def test_it_makes_every_status_and_some_overdue_cases(province: None) -> None:

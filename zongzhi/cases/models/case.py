@@ -91,6 +91,10 @@ class Case(models.Model):
     # The region's prefix, kept beside it so that scope filters need no join.
     region_prefix = models.CharField(max_length=18, editable=False)
     address = models.CharField("详细地址", max_length=200, blank=True)
+    # What the work list's search box finds the case by (`cases.search.search_text`): code,
+    # title, description, address, parties' names and phone digits, lower-cased. Kept by
+    # the services whenever one of those changes; trigram-indexed on PostgreSQL.
+    search_text = models.TextField(blank=True, db_default="", editable=False)
     lng = models.FloatField("经度", null=True, blank=True)
     lat = models.FloatField("纬度", null=True, blank=True)
     # The centre (township or county) that currently answers for the case; 上报 moves it up.
@@ -315,12 +319,20 @@ class Party(models.Model):
     role = models.CharField("身份", max_length=20, choices=Role.choices)
     name = models.CharField("姓名/名称", max_length=100)
     phone = models.CharField("联系电话", max_length=30, blank=True)
+    # The phone's digits only (`cases.search.digits`), written with it by the services: a
+    # number typed as "138 0013-8000" finds the party through a plain btree lookup.
+    phone_digits = models.CharField(max_length=30, blank=True, db_default="", editable=False)
     address = models.CharField("住址", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "当事人"
         verbose_name_plural = "当事人"
         ordering = ["pk"]  # as registered: the applicant first
+        indexes = [
+            models.Index(
+                fields=["phone_digits"], name="party_phone_digits", condition=~Q(phone_digits="")
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

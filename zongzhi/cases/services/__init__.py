@@ -27,6 +27,7 @@ from zongzhi.cases.services.intake import (
     centre_for,
     headline,
     policy_for,
+    refresh_search_text,
 )
 from zongzhi.cases.services.mediation import case_make_agreement, case_record_session
 from zongzhi.cases.services.supervision import (
@@ -81,6 +82,7 @@ __all__ = [
     "centre_for",
     "headline",
     "policy_for",
+    "refresh_search_text",
     "suggested_unit",
     "sweep_deadlines",
 ]

@@ -18,6 +18,7 @@ from zongzhi.cases.models import (
     Summons,
 )
 from zongzhi.cases.rules import Status, Step
+from zongzhi.cases.services.intake import refresh_search_text
 from zongzhi.cases.services.steps import (
     StepContext,
     _end_pause,
@@ -251,6 +252,7 @@ def case_merge(*, by: Actor, case: Case, into: Case, note: str = "") -> Case:
                         role=p.role,
                         name=p.name,
                         phone=p.phone,
+                        phone_digits=p.phone_digits,
                         address=p.address,
                     )
             for a in Attachment.objects.filter(case=case):
@@ -265,6 +267,7 @@ def case_merge(*, by: Actor, case: Case, into: Case, note: str = "") -> Case:
                 )
             c.case.people_count = max(c.case.people_count, case.people_count)
             c.data["duplicate"] = case.code
+            refresh_search_text(c.case)
 
         _take_step(by=by, case=survivor, step=Step.ABSORB, note=note, write=absorb)
     refresh_from(into, survivor)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import require
 from zongzhi.accounts.rules import Action, Target
-from zongzhi.cases import deadlines, rules
+from zongzhi.cases import deadlines, rules, search
 from zongzhi.cases.models import (
     Attachment,
     Case,
@@ -198,6 +198,21 @@ def _place(new: NewCase) -> Region:
     return grid_at(lng=new.lng, lat=new.lat, within=new.region) or new.region
 
 
+def refresh_search_text(case: Case) -> None:
+    """Recompute what the case is found by, from its row and its parties as they are now.
+    Every service that changes the title, description, address or parties calls it in
+    its transaction."""
+    parties = Party.objects.filter(case=case).order_by("pk").values_list("name", "phone")
+    case.search_text = search.search_text(
+        code=case.code,
+        title=case.title,
+        description=case.description,
+        address=case.address,
+        parties=list(parties),
+    )
+    Case.objects.filter(pk=case.pk).update(search_text=case.search_text)
+
+
 def case_register(*, by: Actor, new: NewCase) -> Case:
     """登记."""
     return case_register_idempotent(by=by, new=new, idempotency_key=None).record
@@ -264,6 +279,13 @@ def case_register_idempotent(
         registered_by_id=actor_id(by),
         status=Status.REGISTERED,
     )
+    case.search_text = search.search_text(
+        code=case.code,
+        title=case.title,
+        description=case.description,
+        address=case.address,
+        parties=[(p.name.strip(), p.phone) for p in new.parties if p.name.strip()],
+    )
     try:
         with transaction.atomic():
             # Field checks only; uniqueness, constraints and foreign keys are the database's.
@@ -276,6 +298,7 @@ def case_register_idempotent(
                     role=p.role,
                     name=p.name.strip(),
                     phone=p.phone.strip(),
+                    phone_digits=search.digits(p.phone),
                     address=p.address.strip(),
                 )
                 for p in new.parties
