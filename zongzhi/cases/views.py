@@ -21,7 +21,9 @@ from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import can, grants_of, holds, scope_q, visible_regions
 from zongzhi.accounts.rules import Action, Role, grants_for_action
 from zongzhi.cases import forms, selectors, services
-from zongzhi.cases.models import Case, MediationAgreement
+from zongzhi.cases.files import KINDS
+from zongzhi.cases.models import Attachment, Case, MediationAgreement
+from zongzhi.core.downloads import file_response
 from zongzhi.core.errors import Refused
 from zongzhi.core.forms import add_service_errors
 from zongzhi.regions.models import Region
@@ -204,6 +206,15 @@ def _other_case(user: Actor, code: str) -> Case:
     return other
 
 
+def _dated(form: Any, case: Case, name: str) -> Any:
+    """A date of something that happened on the case: from its registration to today.
+    The browser's calendar offers only those days; the service refuses any other."""
+    form.fields[name].bounded(
+        earliest=timezone.localdate(case.registered_at), latest=timezone.localdate()
+    )
+    return form
+
+
 STEP_FORMS: dict[str, StepForm] = {
     "accept": StepForm(
         _("受理"),
@@ -308,12 +319,12 @@ STEP_FORMS: dict[str, StepForm] = {
     ),
     "mediate": StepForm(
         _("调解记录"),
-        _simple(forms.SessionForm),
+        lambda data, case, user: _dated(forms.SessionForm(data), case, "held_on"),
         lambda u, c, d: services.case_record_session(by=u, case=c, **d),
     ),
     "agree": StepForm(
         _("调解协议书"),
-        _simple(forms.AgreementForm),
+        lambda data, case, user: _dated(forms.AgreementForm(data), case, "made_on"),
         lambda u, c, d: services.case_make_agreement(by=u, case=c, **d),
     ),
     "close": StepForm(
@@ -341,6 +352,11 @@ STEP_FORMS: dict[str, StepForm] = {
         lambda u, c, d: services.case_merge(
             by=u, case=c, into=_other_case(u, d["code"]), note=d["note"]
         ),
+    ),
+    "attach": StepForm(
+        _("补充附件"),
+        _simple(forms.AttachForm),
+        lambda u, c, d: services.case_attach(by=u, case=c, uploads=d["files"], note=d["note"]),
     ),
     "relate": StepForm(
         _("关联事项"),
@@ -407,6 +423,9 @@ def case_step(request: HttpRequest, code: str, key: str) -> HttpResponse:
     if spec is None:
         raise Http404("没有这个操作")
     form = spec.form(request.POST, case, request.user)
+    if form.is_multipart():
+        # A step that carries files (补充附件); the form factories take the text only.
+        form.files = request.FILES
     if form.is_valid():
         try:
             spec.perform(request.user, case, form.cleaned_data)
@@ -462,3 +481,39 @@ def agreement_file(request: HttpRequest, code: str, pk: int, fmt: str) -> HttpRe
     filename = f"调解协议书-{case.code}.{fmt}"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+# --- Attachments ------------------------------------------------------------------------
+
+
+def _attachment(request: HttpRequest, code: str, pk: int) -> Attachment:
+    """The file, for someone who may read its case; 404 for anyone else, as for the case."""
+    case = _get_visible(request, code)
+    attachment = Attachment.objects.filter(pk=pk, case=case).first()
+    if attachment is None:
+        raise Http404("没有找到该附件")
+    return attachment
+
+
+def attachment_file(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The file itself, streamed after the scope check (never from MEDIA_URL). Photos,
+    PDFs, text and recordings open in the browser; documents download; `?download=1`
+    always downloads."""
+    attachment = _attachment(request, code, pk)
+    kind = KINDS.get(attachment.content_type)
+    inline = kind is not None and kind.inline and request.GET.get("download") != "1"
+    return file_response(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        filename=attachment.name,
+        inline=inline,
+    )
+
+
+def attachment_thumbnail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    attachment = _attachment(request, code, pk)
+    if not attachment.thumbnail:
+        raise Http404("该附件没有缩略图")
+    return file_response(
+        attachment.thumbnail.open("rb"), content_type="image/jpeg", filename="", inline=True
+    )
