@@ -15,6 +15,7 @@ from typing import IO
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 MAX_BYTES = 20 * 1024 * 1024  # a phone's photo or a scanned PDF; a long recording
 MAX_FILES = 10  # in one submission
@@ -65,7 +66,7 @@ KINDS = {
     k.content_type: k for k in (JPEG, PNG, GIF, WEBP, PDF, DOCX, XLSX, TEXT, MP3, M4A, WAV, AMR)
 }
 
-ACCEPTED = (
+ACCEPTED = _(
     "照片（JPG/PNG/GIF/WebP）、PDF、Word（docx）、Excel（xlsx）、文本（txt）"
     "和录音（MP3/M4A/WAV/AMR）"
 )
