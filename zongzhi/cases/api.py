@@ -537,20 +537,20 @@ def _readable_to_view(user: Actor, code: str) -> Case:
     "/{code}/attachments",
     response=responses({201: list[AttachmentOut]}, 400, 403, 404, 409, 413),
     summary="补充附件",
-    description="向未办结的事项上传文件（multipart/form-data：files 可多个，note 可选）。"
+    description="向未办结的事项上传文件（multipart/form-data：attachments 可多个，note 可选）。"
     "类型按文件内容识别（照片 JPG/PNG/GIF/WebP、PDF、docx、xlsx、文本、录音），每个不超过"
-    "20MB，一次最多10个；不收的文件返回400（field 为 files），什么也不写入。"
+    "20MB，一次最多10个；不收的文件返回400（field 为 attachments），什么也不写入。"
     "受理中心、承办单位和调解员可上传；不在本人范围内的事项返回404；无权返回403；"
     "已办结的事项返回409；请求过大返回413。",
 )
 def case_attach(
     request: HttpRequest,
     code: Text,
-    files: File[list[UploadedFile]],
+    attachments: File[list[UploadedFile]],
     note: Form[str] = "",
 ) -> Any:
     case = _readable_to_view(request.user, code)
-    made = services.case_attach(by=request.user, case=case, uploads=files, note=note)
+    made = services.case_attach(by=request.user, case=case, uploads=attachments, note=note)
     return Reply(201, [_attachment(case, a) for a in made])
 
 

@@ -278,7 +278,7 @@ class CaseCodeForm(forms.Form):
 class AttachForm(forms.Form):
     """补充附件."""
 
-    files = MultipleFileField(
+    attachments = MultipleFileField(
         label=_("文件（照片、PDF、Word、Excel、文本、录音）"),
         help_text=_("每个文件不超过20MB，一次最多10个；按文件内容识别类型"),
     )

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -356,7 +356,9 @@ STEP_FORMS: dict[str, StepForm] = {
     "attach": StepForm(
         _("补充附件"),
         _simple(forms.AttachForm),
-        lambda u, c, d: services.case_attach(by=u, case=c, uploads=d["files"], note=d["note"]),
+        lambda u, c, d: services.case_attach(
+            by=u, case=c, uploads=d["attachments"], note=d["note"]
+        ),
     ),
     "relate": StepForm(
         _("关联事项"),
@@ -495,7 +497,7 @@ def _attachment(request: HttpRequest, code: str, pk: int) -> Attachment:
     return attachment
 
 
-def attachment_file(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def attachment_file(request: HttpRequest, code: str, pk: int) -> FileResponse:
     """The file itself, streamed after the scope check (never from MEDIA_URL). Photos,
     PDFs, text and recordings open in the browser; documents download; `?download=1`
     always downloads."""
@@ -510,7 +512,7 @@ def attachment_file(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     )
 
 
-def attachment_thumbnail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def attachment_thumbnail(request: HttpRequest, code: str, pk: int) -> FileResponse:
     attachment = _attachment(request, code, pk)
     if not attachment.thumbnail:
         raise Http404("该附件没有缩略图")

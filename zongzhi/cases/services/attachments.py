@@ -62,10 +62,10 @@ def case_attach(
     """补充附件: anyone working on an open case adds files to it, with a word on what
     they are. Checked by content before anything is written; one timeline entry."""
     if not uploads:
-        raise ValidationError({"files": "请选择要上传的文件"})
+        raise ValidationError({"attachments": "请选择要上传的文件"})
     if len(note.strip()) > NOTE_MAX:
         raise ValidationError({"note": f"说明不能超过{NOTE_MAX}字"})
-    checked = check_uploads(uploads, field="files")
+    checked = check_uploads(uploads, field="attachments")
     made: list[Attachment] = []
 
     def write(c: StepContext) -> None:

@@ -19,7 +19,7 @@ def upload(user: User, case: Case, *files: Any, note: str = "") -> Any:
     key = KeyClient(user)
     return key.client.post(
         f"/api/cases/{case.code}/attachments",
-        {"files": list(files), "note": note},
+        {"attachments": list(files), "note": note},
         headers=key._headers(None),
     )
 
@@ -77,7 +77,7 @@ def test_a_file_whose_bytes_are_not_what_its_name_says_is_refused_naming_the_fie
     case = case_in(cast, Status.IN_PROGRESS)
     fake = SimpleUploadedFile("photo.jpg", b"<html><script>1</script></html>")
     body = assert_error(
-        upload(cast.by_role[Role.UNIT_HANDLER], case, photo(), fake), 400, "invalid", "files"
+        upload(cast.by_role[Role.UNIT_HANDLER], case, photo(), fake), 400, "invalid", "attachments"
     )
     assert "photo.jpg" in body["message"]
     assert Attachment.objects.count() == 0  # the good photo sent with it is not kept either

@@ -105,7 +105,7 @@ def test_a_file_named_jpg_whose_bytes_are_html_or_a_program_is_refused_beside_th
         response = client.post(
             f"/cases/{case.code}/do/attach/",
             {
-                "files": [SimpleUploadedFile("照片.jpg", body, content_type="image/jpeg")],
+                "attachments": [SimpleUploadedFile("照片.jpg", body, content_type="image/jpeg")],
                 "note": "补充现场照片",
             },
         )
@@ -113,7 +113,7 @@ def test_a_file_named_jpg_whose_bytes_are_html_or_a_program_is_refused_beside_th
         html = response.content.decode()
         # The error is inside the attach form, right after its file field.
         form = html[html.index('data-step="attach"') :]
-        field = form.index('name="files"')
+        field = form.index('name="attachments"')
         error = form.index("“照片.jpg”的内容不是可接收的文件类型")
         assert field < error < form.index('name="note"')
         assert "补充现场照片" in form  # what was typed stays

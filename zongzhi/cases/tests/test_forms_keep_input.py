@@ -117,7 +117,8 @@ def test_an_upload_over_the_request_limit_gets_413_before_it_is_read(cast: Cast)
     case = case_in(cast, Status.IN_PROGRESS)
     client = cast.client_for(cast.by_role[Role.UNIT_HANDLER])
     scan = SimpleUploadedFile("扫描件.pdf", b"%PDF-1.7\n" + b"0" * 60_000)
-    response = client.post(f"/cases/{case.code}/do/attach/", {"files": [scan]})
+    response = client.post(f"/cases/{case.code}/do/attach/", {"attachments": [scan]})
     assert response.status_code == 413
     assert "提交的内容太大" in response.content.decode()
-    assert client.post(f"/cases/{case.code}/do/attach/", {"files": [photo()]}).status_code == 302
+    again = client.post(f"/cases/{case.code}/do/attach/", {"attachments": [photo()]})
+    assert again.status_code == 302
