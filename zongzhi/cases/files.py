@@ -124,9 +124,12 @@ def sniff(stream: IO[bytes]) -> Kind | None:
         return PDF
     if head.startswith(b"PK\x03\x04"):
         return _office(stream)
-    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+    # An MP3 opens with its tag or with a Layer III frame (FF FB, FF F3 …); a looser
+    # test would take a UTF-16 text's FF FE for a recording.
+    if head.startswith(b"ID3") or (head[:1] == b"\xff" and head[1:2] in _MP3_FRAMES):
         return MP3
-    if head[4:8] == b"ftyp" and head[8:12] in {b"M4A ", b"mp42", b"isom", b"3gp4", b"3gp5"}:
+    # A voice recorder's M4A; not any MP4 (a video).
+    if head[4:8] == b"ftyp" and head[8:12] in {b"M4A ", b"3gp4", b"3gp5"}:
         return M4A
     if head.startswith(b"#!AMR"):
         return AMR
@@ -136,6 +139,7 @@ def sniff(stream: IO[bytes]) -> Kind | None:
 
 
 MAX_TEXT_SNIFF = 64 * 1024
+_MP3_FRAMES = {b"\xfb", b"\xfa", b"\xf3", b"\xf2", b"\xe3", b"\xe2"}
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ leader's supervision list. Views parse and render; the services decide."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -215,6 +216,12 @@ def _dated(form: Any, case: Case, name: str) -> Any:
     return form
 
 
+def _from_tomorrow(form: Any, name: str) -> Any:
+    """A date still to come (the clock resumes on it)."""
+    form.fields[name].bounded(earliest=timezone.localdate() + timedelta(days=1))
+    return form
+
+
 STEP_FORMS: dict[str, StepForm] = {
     "accept": StepForm(
         _("受理"),
@@ -302,7 +309,7 @@ STEP_FORMS: dict[str, StepForm] = {
     ),
     "pause": StepForm(
         _("中止计时"),
-        _simple(forms.PauseForm),
+        lambda data, case, user: _from_tomorrow(forms.PauseForm(data), "until"),
         lambda u, c, d: services.case_pause(
             by=u, case=c, reason=d["reason"], until=d["until"], note=d["note"]
         ),

@@ -139,6 +139,8 @@ def test_content_decides_the_kind_whatever_the_name_says() -> None:
     assert kind(docx.getvalue()) == files.DOCX
     assert kind(plain_zip.getvalue()) is None
     assert kind("调解笔录：双方同意。".encode()) == files.TEXT
+    assert kind(b"\xff\xfbP\xc4" + b"\x00" * 100) == files.MP3
+    assert kind("录音".encode("utf-16")) is None  # FF FE: not a recording
     assert kind(HTML) is None
     assert kind(EXECUTABLE) is None
 
