@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zongzhi.cases import files
 from zongzhi.cases.models import Case, ClockPause, Party, SupervisionOrder
 from zongzhi.categories.models import Category
 from zongzhi.core.forms import IsoDateField
@@ -36,10 +37,21 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented pattern)."""
+    """Several files in one field (Django's documented pattern). The phone's picker offers
+    the camera and the kinds taken; a file over the limit is named before it is sent
+    (core/static/core/forms.js): the server checks both again, by the bytes."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(
+                attrs={
+                    "accept": "image/*,application/pdf,.pdf,.docx,.xlsx,.txt,audio/*",
+                    "data-max-bytes": files.MAX_BYTES,
+                    "data-too-big": _("超过20MB，请压缩或分开上传"),
+                }
+            ),
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> Any:

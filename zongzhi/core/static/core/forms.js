@@ -19,3 +19,22 @@
   document.addEventListener("DOMContentLoaded", all);
   document.addEventListener("htmx:afterSwap", all);
 })();
+
+// A file over the size limit is named beside its box before anything is sent: on a
+// phone's connection, twenty megabytes sent only to be refused is a long wait.
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (!box.matches || !box.matches("input[type=file][data-max-bytes]")) return;
+  var limit = Number(box.dataset.maxBytes);
+  var over = Array.prototype.filter.call(box.files, function (f) { return f.size > limit; });
+  var message = over.map(function (f) { return "“" + f.name + "”" + box.dataset.tooBig; }).join(" ");
+  box.setCustomValidity(message);
+  var note = box.parentElement.querySelector("small.too-big");
+  if (!note) {
+    note = document.createElement("small");
+    note.className = "errorlist too-big";
+    note.setAttribute("role", "alert");
+    box.insertAdjacentElement("afterend", note);
+  }
+  note.textContent = message;
+});
