@@ -75,6 +75,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the messages (it leaves one) and before LoginRequiredMiddleware's view check.
     "zongzhi.core.middleware.IdleSessionTimeoutMiddleware",
+    # After authentication, so its 413 page is the site's own; it reads the body before
+    # any middleware's process_view.
+    "zongzhi.core.middleware.RequestSizeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",
@@ -163,6 +166,16 @@ LOCALE_PATHS = [BASE_DIR / "zongzhi" / "locale"]
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+
+# How large a request may be (zongzhi.core.middleware.RequestSizeMiddleware answers 413
+# beyond). Text — form fields and JSON bodies, held in memory — up to 2 MB: the longest
+# form (a 5,000-character description and a few notes) is some 50 KB of UTF-8, so this
+# stops only pasted nonsense. Files in a multipart request do not count towards it; the
+# whole request carrying them may be 100 MB (ten files of at most 20 MB each is the
+# attachment rule, cases.files; most are phone photos of a few MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("ZONGZHI_TEXT_MAX_BYTES", 2 * 1024 * 1024)
+ZONGZHI_UPLOAD_MAX_BYTES = env_int("ZONGZHI_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -43,6 +43,7 @@ ENGLISH = {
     "refused": "This step cannot be taken in the case's present state.",
     "conflict": "This conflicts with the record's present state.",
     "rate_limited": "Too many requests; try again later.",
+    "too_large": "The request is too large; the message gives the limits for text and files.",
     "unreadable": "The request body cannot be parsed: send JSON (Content-Type: application/json).",
     "error": "The request failed.",
 }
@@ -52,6 +53,7 @@ CHINESE = {
     "forbidden": "您无权在此范围内进行该操作",
     "not_found": "没有找到，或您无权查阅",
     "rate_limited": "请求过于频繁，请稍后再试",
+    "too_large": "提交的内容太大",
     "unreadable": "请求体无法解析：请发送 JSON（Content-Type: application/json）",
     "error": "请求失败",
 }

@@ -27,7 +27,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, File, Form, Header, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status as Reply
 
 from zongzhi.accounts.actors import Actor
@@ -48,9 +49,11 @@ from zongzhi.api_common import (
     responses,
 )
 from zongzhi.cases import public, rules, selectors, services
-from zongzhi.cases.models import Assignment, Case, CaseEvent, Party
+from zongzhi.cases.files import KINDS
+from zongzhi.cases.models import Assignment, Attachment, Case, CaseEvent, Party
 from zongzhi.cases.models.case import CaseQuerySet, overdue_q
 from zongzhi.categories.models import Category
+from zongzhi.core.downloads import file_response
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
 
@@ -140,6 +143,16 @@ class ProgressOut(Schema):
     satisfaction: str = Field(description="回访满意度代码（仅回访）")
 
 
+class AttachmentOut(Schema):
+    id: int = Field(description="附件编号")
+    name: str = Field(description="文件名")
+    content_type: str = Field(description="按文件内容识别的类型")
+    size: int = Field(description="字节数")
+    uploaded_by: str = Field(description="上传人")
+    uploaded_at: datetime = Field(description="上传时间")
+    url: str = Field(description="下载地址（须有查阅该事项的权限）")
+
+
 class CaseDetail(CaseRow):
     description: str = Field(description="事项描述")
     address: str = Field(description="详细地址")
@@ -158,6 +171,9 @@ class CaseDetail(CaseRow):
     )
     timeline: list[EventOut] | None = Field(
         description="办理记录（仅可查阅该事项的人员；对接系统为空）"
+    )
+    attachments: list[AttachmentOut] | None = Field(
+        None, description="附件（仅可查阅该事项的人员；对接系统为空）"
     )
 
 
@@ -226,7 +242,20 @@ def _detail(user: Actor, case: Case) -> dict[str, Any]:
             for p in case.parties.all()
         ]
         body["timeline"] = [_event(e) for e in selectors.timeline(case)]
+        body["attachments"] = [_attachment(case, a) for a in case.attachments.all()]
     return body
+
+
+def _attachment(case: Case, attachment: Attachment) -> dict[str, Any]:
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "uploaded_by": attachment.uploaded_by_name,
+        "uploaded_at": attachment.uploaded_at,
+        "url": f"/api/cases/{case.code}/attachments/{attachment.pk}",
+    }
 
 
 def _event(event: CaseEvent) -> dict[str, Any]:
@@ -250,6 +279,7 @@ def _one(user: Actor, code: str) -> Case:
             Prefetch("assignments", queryset=Assignment.objects.only("pk", "case_id", "unit_id")),
             "parties",
             "merged_cases",
+            "attachments",
         )
         .filter(code=code)
         .first()
@@ -508,6 +538,60 @@ def case_close(request: HttpRequest, code: Text, payload: CloseIn) -> Any:
         reply=payload.reply,
     )
     return _detail(request.user, _one(request.user, code))
+
+
+# --- Attachments ------------------------------------------------------------------------
+
+
+def _readable_to_view(user: Actor, code: str) -> Case:
+    """A case the user may read in full (VIEW_CASE): a client system's own cases show
+    their public progress only, never their files."""
+    case = _one(user, code)
+    if not can(user, Action.VIEW_CASE, case):
+        raise Http404(NOT_FOUND)
+    return case
+
+
+@router.post(
+    "/{code}/attachments",
+    response=responses({201: list[AttachmentOut]}, 400, 403, 404, 409, 413),
+    summary="补充附件",
+    description="向未办结的事项上传文件（multipart/form-data：attachments 可多个，note 可选）。"
+    "类型按文件内容识别（照片 JPG/PNG/GIF/WebP、PDF、docx、xlsx、文本、录音），每个不超过"
+    "20MB，一次最多10个；不收的文件返回400（field 为 attachments），什么也不写入。"
+    "受理中心、承办单位和调解员可上传；不在本人范围内的事项返回404；无权返回403；"
+    "已办结的事项返回409；请求过大返回413。",
+)
+def case_attach(
+    request: HttpRequest,
+    code: Text,
+    attachments: File[list[UploadedFile]],
+    note: Form[str] = "",
+) -> Any:
+    case = _readable_to_view(request.user, code)
+    made = services.case_attach(by=request.user, case=case, uploads=attachments, note=note)
+    return Reply(201, [_attachment(case, a) for a in made])
+
+
+@router.get(
+    "/{code}/attachments/{attachment_id}",
+    response=responses({200: None}, 404),
+    summary="下载附件",
+    description="附件文件本身，类型为按内容识别的类型。只有可查阅该事项的人员可以下载；"
+    "其他人（包括对接系统）返回404。",
+)
+def attachment_file(request: HttpRequest, code: Text, attachment_id: int) -> Any:
+    case = _readable_to_view(request.user, code)
+    attachment = case.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404("没有找到该附件")
+    kind = KINDS.get(attachment.content_type)
+    return file_response(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        filename=attachment.name,
+        inline=kind is not None and kind.inline,
+    )
 
 
 # --- The code lists a case uses (/api/reference/) -------------------------------------

@@ -7,10 +7,18 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zongzhi.cases import files
 from zongzhi.cases.models import Case, ClockPause, Party, SupervisionOrder
 from zongzhi.categories.models import Category
+from zongzhi.core.forms import IsoDateField
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
+
+# How much may be typed: a case's description as the API takes it, a step's note, and the
+# long records of a mediation or a closing.
+DESCRIPTION_MAX = 5000
+NOTE_MAX = 2000
+LONG_TEXT_MAX = 5000
 
 
 class GroupedCategoryField(forms.ModelChoiceField):
@@ -29,10 +37,21 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented pattern)."""
+    """Several files in one field (Django's documented pattern). The phone's picker offers
+    the camera and the kinds taken; a file over the limit is named before it is sent
+    (core/static/core/forms.js): the server checks both again, by the bytes."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(
+                attrs={
+                    "accept": "image/*,application/pdf,.pdf,.docx,.xlsx,.txt,audio/*",
+                    "data-max-bytes": files.MAX_BYTES,
+                    "data-too-big": _("超过20MB，请压缩或分开上传"),
+                }
+            ),
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> Any:
@@ -54,7 +73,9 @@ class IntakeForm(forms.Form):
         .order_by("parent__sort_order", "sort_order", "code"),
     )
     title = forms.CharField(label=_("事项标题"), max_length=100)
-    description = forms.CharField(label=_("事项描述"), widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("事项描述"), max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
     region = RegionField(label=_("发生地"), queryset=Region.objects.none())
     address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
     lng = forms.FloatField(label=_("经度"), required=False, widget=forms.HiddenInput)
@@ -69,7 +90,10 @@ class IntakeForm(forms.Form):
     )
     risk_level = forms.ChoiceField(label=_("风险等级"), choices=Case.Risk.choices, initial="low")
     risk_reasons = forms.CharField(
-        label=_("风险原因"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("风险原因"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     threat_of_violence = forms.BooleanField(label=_("有暴力倾向"), required=False)
     threat_of_self_harm = forms.BooleanField(label=_("有自伤自杀倾向"), required=False)
@@ -79,7 +103,11 @@ class IntakeForm(forms.Form):
     review_of_code = forms.CharField(
         label=_("原事项查询码（复查、复核时填写）"), max_length=20, required=False
     )
-    attachments = MultipleFileField(label=_("附件（照片、PDF、Word、Excel、录音）"), required=False)
+    attachments = MultipleFileField(
+        label=_("附件（照片、PDF、Word、Excel、录音）"),
+        required=False,
+        help_text=_("每个文件不超过20MB，一次最多10个；按文件内容识别类型"),
+    )
 
     def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
@@ -118,9 +146,15 @@ class UnitsChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.name}（{obj.get_kind_display()}）"
 
 
-def _note(label: Any, *, required: bool = False, rows: int = 2) -> forms.CharField:
+def _note(
+    label: Any, *, required: bool = False, rows: int = 2, max_length: int = NOTE_MAX
+) -> forms.CharField:
+    # The limit is the `maxlength` of the text box, and its counter shows it (_field.html).
     return forms.CharField(
-        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows})
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
     )
 
 
@@ -213,37 +247,31 @@ class GrantExtensionForm(forms.Form):
 
 class PauseForm(forms.Form):
     reason = forms.ChoiceField(label=_("中止事由"), choices=ClockPause.Reason.choices)
-    until = forms.DateField(label=_("预计恢复日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = IsoDateField(label=_("预计恢复日期"))
     note = _note(_("说明"))
 
 
 class SessionForm(forms.Form):
-    held_on = forms.DateField(
-        label=_("调解日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        initial=timezone.localdate,
-    )
+    held_on = IsoDateField(label=_("调解日期"), initial=timezone.localdate)
     place = forms.CharField(label=_("调解地点"), max_length=200)
     mediators = forms.CharField(label=_("人民调解员"), max_length=200)
     parties_present = forms.CharField(label=_("到场当事人"), max_length=300)
-    record = _note(_("调解记录"), required=True, rows=4)
+    record = _note(_("调解记录"), required=True, rows=4, max_length=LONG_TEXT_MAX)
 
 
 class AgreementForm(forms.Form):
-    facts = _note(_("纠纷主要事实、争议事项及各方责任"), required=True, rows=4)
-    terms = _note(_("协议内容"), required=True, rows=4)
+    facts = _note(
+        _("纠纷主要事实、争议事项及各方责任"), required=True, rows=4, max_length=LONG_TEXT_MAX
+    )
+    terms = _note(_("协议内容"), required=True, rows=4, max_length=LONG_TEXT_MAX)
     performance = _note(_("履行方式、期限"), required=True)
     mediators = forms.CharField(label=_("人民调解员"), max_length=200)
-    made_on = forms.DateField(
-        label=_("签订日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        initial=timezone.localdate,
-    )
+    made_on = IsoDateField(label=_("签订日期"), initial=timezone.localdate)
 
 
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(label=_("办结结果"), choices=Case.Outcome.choices)
-    note = _note(_("办结情况"), required=True, rows=3)
+    note = _note(_("办结情况"), required=True, rows=3, max_length=LONG_TEXT_MAX)
     reply = _note(_("答复群众（群众凭查询码可见）"), rows=3)
 
 
@@ -330,3 +358,13 @@ class CaseSearchForm(forms.Form):
     def more(self) -> bool:
         """Whether one of those is set, so the page shows them open."""
         return any(self.data.get(name) for name in self.MORE)
+
+
+class AttachForm(forms.Form):
+    """补充附件."""
+
+    attachments = MultipleFileField(
+        label=_("文件（照片、PDF、Word、Excel、文本、录音）"),
+        help_text=_("每个文件不超过20MB，一次最多10个；按文件内容识别类型"),
+    )
+    note = _note(_("说明（这些文件是什么）"), max_length=500)

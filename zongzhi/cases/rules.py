@@ -89,6 +89,7 @@ class Step(StrEnum):
     MERGE = "merge"
     ABSORB = "absorb"  # the surviving case's side of a merge
     RELATE = "relate"
+    ATTACH = "attach"  # 补充附件: files added to an open case after its registration
     WARN = "warn"  # the deadline is near (written by the scheduled sweep)
 
 
@@ -100,6 +101,8 @@ class Transition:
     action: Action
     # Only the lead unit may take the step, not co-units or summoned units.
     lead_only: bool = False
+    # Other actions any one of which also lets the actor take the step.
+    also: frozenset[Action] = frozenset()
 
 
 def _t(
@@ -155,6 +158,15 @@ STEPS: dict[Step, Transition] = {
     Step.ABSORB: _t(_("并入重复事项"), set(OPEN) | {S.CLOSED}, None, Action.TRIAGE_CASE),
     Step.RELATE: _t(_("关联事项"), set(Status) - {S.MERGED}, None, Action.TRIAGE_CASE),
     Step.WARN: _t(_("临期预警"), set(OPEN), None, Action.SUPERVISE_CASE),
+    # Whoever works on an open case adds files to it: the centre, its units, its mediators.
+    # A leader watching over it does not.
+    Step.ATTACH: Transition(
+        _("补充附件"),
+        frozenset(OPEN),
+        None,
+        Action.HANDLE_CASE,
+        also=frozenset({Action.TRIAGE_CASE, Action.MEDIATE_CASE}),
+    ),
 }
 # The steps a person takes from the case page; REGISTER, ABSORB and WARN come about
 # otherwise (the intake form, a merge, the scheduled sweep).
@@ -265,7 +277,7 @@ def refusal(step: Step, facts: CaseFacts) -> Refusal | None:
     reason = _status_refusal(transition, facts.status)
     if reason is not None:
         return Refusal(reason)
-    if transition.action not in facts.permitted:
+    if transition.action not in facts.permitted and not (transition.also & facts.permitted):
         return Refusal(NOT_PERMITTED, not_permitted=True)
     if (
         transition.lead_only

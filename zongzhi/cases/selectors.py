@@ -17,6 +17,7 @@ from zongzhi.cases import deadlines, rules
 from zongzhi.cases import search as search_rules
 from zongzhi.cases.models import (
     Assignment,
+    Attachment,
     Case,
     CaseEvent,
     ExtensionRequest,
@@ -244,7 +245,7 @@ def case_for_page(code: str) -> Case | None:
         .prefetch_related(
             Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
             "parties",
-            "attachments",
+            Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk")),
             "related",
             "merged_cases",
             Prefetch("summonses", queryset=Summons.objects.select_related("unit")),
@@ -294,7 +295,7 @@ def allowed_forms(user: Actor, case: Case) -> list[str]:
 
 
 # The actions some step needs; the actor's right to each is one fact about the case.
-STEP_ACTIONS = frozenset(t.action for t in rules.STEPS.values())
+STEP_ACTIONS = frozenset(a for t in rules.STEPS.values() for a in {t.action, *t.also})
 
 
 def case_facts(user: Actor, case: Case) -> rules.CaseFacts:

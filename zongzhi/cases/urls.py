@@ -9,6 +9,12 @@ urlpatterns = [
     path("supervision/", views.supervision, name="supervision"),
     path("<str:code>/", views.case_detail, name="detail"),
     path("<str:code>/do/<str:key>/", views.case_step, name="step"),
+    path("<str:code>/files/<int:pk>/", views.attachment_file, name="attachment"),
+    path(
+        "<str:code>/files/<int:pk>/thumbnail/",
+        views.attachment_thumbnail,
+        name="attachment_thumbnail",
+    ),
     path(
         "<str:code>/agreements/<int:pk>.<str:fmt>",
         views.agreement_file,

@@ -3,13 +3,14 @@ leader's supervision list. Views parse and render; the services decide."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -28,8 +29,10 @@ from zongzhi.accounts.permissions import (
 )
 from zongzhi.accounts.rules import Action, Role, grants_for_action
 from zongzhi.cases import forms, selectors, services
-from zongzhi.cases.models import Case, MediationAgreement
+from zongzhi.cases.files import KINDS
+from zongzhi.cases.models import Attachment, Case, MediationAgreement
 from zongzhi.categories.models import Category
+from zongzhi.core.downloads import file_response
 from zongzhi.core.errors import Refused
 from zongzhi.core.forms import add_service_errors
 from zongzhi.regions.models import Region
@@ -266,6 +269,21 @@ def _other_case(user: Actor, code: str) -> Case:
     return other
 
 
+def _dated(form: Any, case: Case, name: str) -> Any:
+    """A date of something that happened on the case: from its registration to today.
+    The browser's calendar offers only those days; the service refuses any other."""
+    form.fields[name].bounded(
+        earliest=timezone.localdate(case.registered_at), latest=timezone.localdate()
+    )
+    return form
+
+
+def _from_tomorrow(form: Any, name: str) -> Any:
+    """A date still to come (the clock resumes on it)."""
+    form.fields[name].bounded(earliest=timezone.localdate() + timedelta(days=1))
+    return form
+
+
 STEP_FORMS: dict[str, StepForm] = {
     "accept": StepForm(
         _("受理"),
@@ -353,7 +371,7 @@ STEP_FORMS: dict[str, StepForm] = {
     ),
     "pause": StepForm(
         _("中止计时"),
-        _simple(forms.PauseForm),
+        lambda data, case, user: _from_tomorrow(forms.PauseForm(data), "until"),
         lambda u, c, d: services.case_pause(
             by=u, case=c, reason=d["reason"], until=d["until"], note=d["note"]
         ),
@@ -370,12 +388,12 @@ STEP_FORMS: dict[str, StepForm] = {
     ),
     "mediate": StepForm(
         _("调解记录"),
-        _simple(forms.SessionForm),
+        lambda data, case, user: _dated(forms.SessionForm(data), case, "held_on"),
         lambda u, c, d: services.case_record_session(by=u, case=c, **d),
     ),
     "agree": StepForm(
         _("调解协议书"),
-        _simple(forms.AgreementForm),
+        lambda data, case, user: _dated(forms.AgreementForm(data), case, "made_on"),
         lambda u, c, d: services.case_make_agreement(by=u, case=c, **d),
     ),
     "close": StepForm(
@@ -402,6 +420,13 @@ STEP_FORMS: dict[str, StepForm] = {
         _code_form,
         lambda u, c, d: services.case_merge(
             by=u, case=c, into=_other_case(u, d["code"]), note=d["note"]
+        ),
+    ),
+    "attach": StepForm(
+        _("补充附件"),
+        _simple(forms.AttachForm),
+        lambda u, c, d: services.case_attach(
+            by=u, case=c, uploads=d["attachments"], note=d["note"]
         ),
     ),
     "relate": StepForm(
@@ -469,6 +494,9 @@ def case_step(request: HttpRequest, code: str, key: str) -> HttpResponse:
     if spec is None:
         raise Http404("没有这个操作")
     form = spec.form(request.POST, case, request.user)
+    if form.is_multipart():
+        # A step that carries files (补充附件); the form factories take the text only.
+        form.files = request.FILES
     if form.is_valid():
         try:
             spec.perform(request.user, case, form.cleaned_data)
@@ -524,3 +552,39 @@ def agreement_file(request: HttpRequest, code: str, pk: int, fmt: str) -> HttpRe
     filename = f"调解协议书-{case.code}.{fmt}"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+# --- Attachments ------------------------------------------------------------------------
+
+
+def _attachment(request: HttpRequest, code: str, pk: int) -> Attachment:
+    """The file, for someone who may read its case; 404 for anyone else, as for the case."""
+    case = _get_visible(request, code)
+    attachment = Attachment.objects.filter(pk=pk, case=case).first()
+    if attachment is None:
+        raise Http404("没有找到该附件")
+    return attachment
+
+
+def attachment_file(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    """The file itself, streamed after the scope check (never from MEDIA_URL). Photos,
+    PDFs, text and recordings open in the browser; documents download; `?download=1`
+    always downloads."""
+    attachment = _attachment(request, code, pk)
+    kind = KINDS.get(attachment.content_type)
+    inline = kind is not None and kind.inline and request.GET.get("download") != "1"
+    return file_response(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        filename=attachment.name,
+        inline=inline,
+    )
+
+
+def attachment_thumbnail(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    attachment = _attachment(request, code, pk)
+    if not attachment.thumbnail:
+        raise Http404("该附件没有缩略图")
+    return file_response(
+        attachment.thumbnail.open("rb"), content_type="image/jpeg", filename="", inline=True
+    )

@@ -339,14 +339,22 @@ class Party(models.Model):
 
 
 class Attachment(models.Model):
+    """A file on a case (照片、PDF、文档、录音). Stored under a random name, never served
+    from MEDIA_URL: only `views.attachment_file` streams it, after the case's scope check.
+    `content_type` is the kind the bytes were found to be (cases.files), not the sender's."""
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to="cases/%Y/%m/")
+    # A photo's small JPEG for the case page (cases.files.make_thumbnail), made when it came.
+    thumbnail = models.FileField(upload_to="cases/thumbs/%Y/%m/", blank=True)
     name = models.CharField("文件名", max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The name as it was at the time, as the timeline keeps it.
+    uploaded_by_name = models.CharField("上传人", max_length=100, blank=True)
     uploaded_at = models.DateTimeField()
 
     class Meta:
@@ -354,6 +362,17 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return bool(self.thumbnail)
+
+    @property
+    def kind_label(self) -> str:
+        from zongzhi.cases.files import KINDS
+
+        kind = KINDS.get(self.content_type)
+        return kind.label if kind else self.content_type
 
 
 class CaseEvent(AppendOnly):

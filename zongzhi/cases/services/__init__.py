@@ -6,6 +6,7 @@ appends the timeline entry — all in one transaction. A refused step raises
 `core.errors.Refused`, `PermissionDenied` or `ValidationError` and leaves everything as it was.
 """
 
+from zongzhi.cases.services.attachments import case_attach
 from zongzhi.cases.services.centre import (
     case_accept,
     case_archive,
@@ -57,6 +58,7 @@ __all__ = [
     "case_answer_supervision",
     "case_answer_whistle",
     "case_archive",
+    "case_attach",
     "case_close",
     "case_dispatch",
     "case_escalate",

@@ -259,10 +259,12 @@ def case_merge(*, by: Actor, case: Case, into: Case, note: str = "") -> Case:
                 Attachment.objects.create(
                     case=c.case,
                     file=a.file.name,
+                    thumbnail=a.thumbnail.name,
                     name=a.name,
                     content_type=a.content_type,
                     size=a.size,
                     uploaded_by_id=a.uploaded_by_id,
+                    uploaded_by_name=a.uploaded_by_name,
                     uploaded_at=a.uploaded_at,
                 )
             c.case.people_count = max(c.case.people_count, case.people_count)

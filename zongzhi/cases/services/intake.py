@@ -16,12 +16,12 @@ from zongzhi.accounts.permissions import require
 from zongzhi.accounts.rules import Action, Target
 from zongzhi.cases import deadlines, rules, search
 from zongzhi.cases.models import (
-    Attachment,
     Case,
     DeadlinePolicy,
     Party,
 )
 from zongzhi.cases.rules import Status, Step
+from zongzhi.cases.services.attachments import check_uploads, save_attachments
 from zongzhi.cases.services.steps import (
     _NOT_RECHECKED,
     _append,
@@ -34,23 +34,6 @@ from zongzhi.regions.models import Region
 from zongzhi.regions.rules import PREFIX_LENGTH, Level
 from zongzhi.regions.selectors import grid_at
 from zongzhi.workdays.selectors import current_calendar
-
-ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
-# What an attachment may be, by its first bytes: photos, scans, documents, recordings.
-ATTACHMENT_SIGNATURES = {
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"%PDF-": "application/pdf",
-    b"PK\x03\x04": "application/zip",  # docx, xlsx
-    b"ID3": "audio/mpeg",
-}
-ATTACHMENT_SUFFIXES = {
-    "image/jpeg": {".jpg", ".jpeg"},
-    "image/png": {".png"},
-    "application/pdf": {".pdf"},
-    "application/zip": {".docx", ".xlsx"},
-    "audio/mpeg": {".mp3"},
-}
 
 
 @dataclass
@@ -175,21 +158,6 @@ def _check_review(new: NewCase, today: date) -> dict[str, str]:
     return {}
 
 
-def _check_attachment(upload: UploadedFile) -> str:
-    name = upload.name or ""
-    if upload.size is not None and upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError({"attachments": f"“{name}”超过20MB"})
-    head = upload.read(16)
-    upload.seek(0)
-    kind = next((t for sig, t in ATTACHMENT_SIGNATURES.items() if head.startswith(sig)), None)
-    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if kind is None or suffix not in ATTACHMENT_SUFFIXES[kind]:
-        raise ValidationError(
-            {"attachments": f"“{name}”的类型不支持：只收照片（JPG/PNG）、PDF、Word、Excel和MP3录音"}
-        )
-    return kind
-
-
 def _place(new: NewCase) -> Region:
     """Where the case is: the region given, or, when a point inside it was given too, the
     grid that holds the point (a grid worker's phone knows the spot, not the grid code)."""
@@ -235,7 +203,9 @@ def case_register_idempotent(
     require(by, Action.REGISTER_CASE, Target(region_prefix=new.region.prefix))
     today = _today()
     _check_new_case(new, today)
-    kinds = [_check_attachment(upload) for upload in new.attachments]
+    # Every file is checked by its content before anything is written: a refused file
+    # registers nothing, and the form shows why beside its file field.
+    checked = check_uploads(new.attachments, field="attachments")
     urgent = new.threat_of_violence or new.threat_of_self_harm
     petition = bool(new.petition_stage) or new.channel == Case.Channel.PETITION
     # A 信访事项 is timed by the regulation whichever way it came in (a review asked for
@@ -304,16 +274,7 @@ def case_register_idempotent(
                 for p in new.parties
                 if p.name.strip()
             )
-            for upload, kind in zip(new.attachments, kinds, strict=True):
-                Attachment.objects.create(
-                    case=case,
-                    file=upload,
-                    name=upload.name or "",
-                    content_type=kind,
-                    size=upload.size or 0,
-                    uploaded_by_id=actor_id(by),
-                    uploaded_at=case.registered_at,
-                )
+            save_attachments(case, new.attachments, checked, by=by, at=case.registered_at)
             data: dict[str, Any] = {"policy": policy.name, "due_on": str(case.due_on)}
             if urgent:
                 # Threat of violence or self-harm: handled at once, and care offered.

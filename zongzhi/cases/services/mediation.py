@@ -41,6 +41,8 @@ def case_record_session(
     def write(c: StepContext) -> None:
         if held_on > c.today:
             raise ValidationError({"held_on": "调解日期不能晚于今天"})
+        if held_on < timezone.localdate(c.case.registered_at):
+            raise ValidationError({"held_on": "调解日期不能早于事项登记日期"})
         session = MediationSession.objects.create(
             case=c.case,
             held_on=held_on,

@@ -75,3 +75,20 @@ def case_in(cast: Cast, status: Status, **overrides: Any) -> Case:
 
 
 __all__ = ["SYSTEM", "case_in", "category", "new_case", "registered"]
+
+
+def photo_bytes(size: tuple[int, int] = (1200, 900), fmt: str = "JPEG") -> bytes:
+    """A real photo's bytes (Pillow draws it), for attachments."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(out, fmt)
+    return out.getvalue()
+
+
+def photo(name: str = "现场照片.jpg") -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, photo_bytes(), content_type="image/jpeg")

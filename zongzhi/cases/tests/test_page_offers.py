@@ -18,7 +18,7 @@ from zongzhi.accounts.rules import Role
 from zongzhi.cases import rules, selectors, services
 from zongzhi.cases.models import Assignment, Case, ClockPause, SupervisionOrder
 from zongzhi.cases.rules import Status, Step
-from zongzhi.cases.tests.factories import case_in, registered
+from zongzhi.cases.tests.factories import case_in, photo, registered
 from zongzhi.conftest import Cast, make_user
 from zongzhi.core.errors import Refused
 from zongzhi.units.models import Unit
@@ -254,6 +254,7 @@ def _calls(world: World, case: Case, by: User, other: Case) -> dict[Step, Call]:
         Step.ARCHIVE: lambda case: services.case_archive(by=by, case=case),
         Step.MERGE: lambda case: services.case_merge(by=by, case=case, into=other),
         Step.RELATE: lambda case: services.case_relate(by=by, case=case, other=other),
+        Step.ATTACH: lambda case: services.case_attach(by=by, case=case, uploads=[photo()]),
     }
     assert set(calls) == set(rules.MANUAL_STEPS)
     return calls
