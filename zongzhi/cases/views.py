@@ -29,6 +29,9 @@ from zongzhi.regions.rules import PREFIX_LENGTH, Level
 from zongzhi.units.models import Unit
 
 PAGE_SIZE = 50
+# The session key that makes the case page offer the receipt (受理回执) once, right after
+# the case was registered at the counter.
+RECEIPT_OFFER = "cases.receipt_offer"
 
 
 def case_index(request: HttpRequest) -> HttpResponse:
@@ -97,17 +100,26 @@ def case_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             new = _new_case(request.user, form)
-            case, _created = services.case_register_idempotent(
+            case, created = services.case_register_from_form(
                 by=request.user, new=new, idempotency_key=data["idempotency_key"]
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"已登记，查询码 {case.code}")
+            if not created:
+                # The back button and the form sent again: the first case, not a second.
+                messages.info(
+                    request,
+                    gettext("该诉求刚刚已登记：查询码 %(code)s，未重复登记") % {"code": case.code},
+                )
+                return redirect("cases:detail", code=case.code)
+            messages.success(request, gettext("事项已登记，查询码 %(code)s") % {"code": case.code})
             if case.is_urgent:
                 messages.warning(
                     request, "该事项有暴力或自伤倾向：请立即处置，并询问当事人是否需要转介关爱帮扶"
                 )
+            # The counter hands the resident a receipt: the case page offers it at once.
+            request.session[RECEIPT_OFFER] = case.code
             return redirect("cases:detail", code=case.code)
     return render(request, "cases/new.html", {"form": form, "grid_worker": grid_worker})
 

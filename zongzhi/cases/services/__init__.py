@@ -23,10 +23,12 @@ from zongzhi.cases.services.intake import (
     NewCase,
     NewParty,
     case_register,
+    case_register_from_form,
     case_register_idempotent,
     centre_for,
     headline,
     policy_for,
+    recent_duplicate,
 )
 from zongzhi.cases.services.mediation import case_make_agreement, case_record_session
 from zongzhi.cases.services.supervision import (
@@ -67,6 +69,7 @@ __all__ = [
     "case_record_session",
     "case_refuse_extension",
     "case_register",
+    "case_register_from_form",
     "case_register_idempotent",
     "case_reject",
     "case_relate",
@@ -81,6 +84,7 @@ __all__ = [
     "centre_for",
     "headline",
     "policy_for",
+    "recent_duplicate",
     "suggested_unit",
     "sweep_deadlines",
 ]
