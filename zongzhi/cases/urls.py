@@ -9,6 +9,8 @@ urlpatterns = [
     path("supervision/", views.supervision, name="supervision"),
     path("<str:code>/", views.case_detail, name="detail"),
     path("<str:code>/do/<str:key>/", views.case_step, name="step"),
+    path("<str:code>/receipt.pdf", views.receipt_file, name="receipt"),
+    path("<str:code>/rejection-notice.pdf", views.rejection_notice_file, name="rejection_notice"),
     path(
         "<str:code>/agreements/<int:pk>.<str:fmt>",
         views.agreement_file,

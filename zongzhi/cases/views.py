@@ -22,6 +22,7 @@ from zongzhi.accounts.permissions import can, grants_of, holds, scope_q, visible
 from zongzhi.accounts.rules import Action, Role, grants_for_action
 from zongzhi.cases import forms, selectors, services
 from zongzhi.cases.models import Case, MediationAgreement
+from zongzhi.cases.rules import Step
 from zongzhi.core.errors import Refused
 from zongzhi.core.forms import add_service_errors
 from zongzhi.regions.models import Region
@@ -398,6 +399,7 @@ def _render_detail(
         )
     today = timezone.localdate()
     row = selectors.with_urgency([case], today=today)[0]
+    timeline = selectors.timeline(case)
     return render(
         request,
         "cases/detail.html",
@@ -405,8 +407,11 @@ def _render_detail(
             "case": case,
             "urgency": row.urgency,
             "today": today,
-            "timeline": selectors.timeline(case),
+            "timeline": timeline,
             "step_forms": step_forms,
+            # Right after registering at the counter: hand the resident the receipt.
+            "offer_receipt": request.session.pop(RECEIPT_OFFER, None) == case.code,
+            "rejected": any(e.step == Step.REJECT and e.case_id == case.pk for e in timeline),
         },
         status=status,
     )
@@ -473,4 +478,30 @@ def agreement_file(request: HttpRequest, code: str, pk: int, fmt: str) -> HttpRe
     response = HttpResponse(body, content_type=content_type)
     filename = f"调解协议书-{case.code}.{fmt}"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def receipt_file(request: HttpRequest, code: str) -> HttpResponse:
+    """受理回执 (PDF) for whoever may read the case: handed over the counter."""
+    case = _get_visible(request, code)
+    from zongzhi.cases import receipts
+
+    return _pdf_response(receipts.receipt_pdf(case), f"受理回执-{case.code}.pdf")
+
+
+def rejection_notice_file(request: HttpRequest, code: str) -> HttpResponse:
+    """不予受理告知书 (PDF), once the case was turned down."""
+    case = _get_visible(request, code)
+    from zongzhi.cases import receipts
+
+    event = receipts.rejection_event(case)
+    if event is None:
+        raise Http404("该事项没有不予受理的记录")
+    return _pdf_response(receipts.notice_pdf(case, event), f"不予受理告知书-{case.code}.pdf")
+
+
+def _pdf_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    # Inline: the counter opens it in the browser's viewer and prints it at once.
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
     return response
