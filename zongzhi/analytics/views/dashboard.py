@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from zongzhi.accounts.permissions import holds
 from zongzhi.accounts.rules import Action
-from zongzhi.analytics import indicators, selectors
+from zongzhi.analytics import indicators, rollups, selectors
 from zongzhi.analytics.selectors import Period
 from zongzhi.analytics.views.common import (
     date_param,
@@ -177,6 +177,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "map_url": f"{reverse('analytics:map_data')}?{map_query}",
         "open_name": indicators.INDICATORS["open"].name,
         "registers": _register_tiles(region, period, today),
+        "freshness": rollups.freshness(),
+        "today_iso": today.isoformat(),
     }
     return render(request, "analytics/dashboard.html", context, status=400 if errors else 200)
 
