@@ -365,6 +365,41 @@ STEP_FORMS: dict[str, StepForm] = {
 }
 
 
+# What the page says once a step is taken: a sentence for each ("调解协议书已生成"), not the
+# step's name behind 已 ("已调解协议书").
+STEP_DONE: dict[str, Promise] = {
+    "accept": _("事项已受理"),
+    "reject": _("已决定不予受理"),
+    "dispatch": _("事项已派单"),
+    "start": _("已签收，开始办理"),
+    "return": _("事项已退回"),
+    "transfer": _("事项已转办"),
+    "escalate": _("事项已上报"),
+    "whistle": _("已吹哨，召集的部门将收到通知"),
+    "answer_whistle": _("报到情况已记录"),
+    "supervise": _("督办单已下达"),
+    "answer_supervision": _("督办反馈已提交"),
+    "request_extension": _("延期申请已提交"),
+    "grant_extension": _("已批准延期"),
+    "refuse_extension": _("已决定不予延期"),
+    "pause": _("已中止计时"),
+    "resume": _("已恢复计时"),
+    "progress": _("办理记录已保存"),
+    "mediate": _("调解记录已保存"),
+    "agree": _("调解协议书已生成"),
+    "close": _("事项已办结"),
+    "visit": _("回访已记录"),
+    "archive": _("事项已归档"),
+    "merge": _("重复事项已合并"),
+    "relate": _("事项已关联"),
+}
+
+
+def _step_done(key: str, spec: StepForm) -> str:
+    done = STEP_DONE.get(key)
+    return str(done) if done is not None else gettext("%(step)s：已完成") % {"step": spec.title}
+
+
 def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     case = _get_visible(request, code)
     if (
@@ -432,7 +467,7 @@ def case_step(request: HttpRequest, code: str, key: str) -> HttpResponse:
         except Refused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, gettext("已%(step)s") % {"step": spec.title})
+            messages.success(request, _step_done(key, spec))
             return redirect("cases:detail", code=case.code)
     fresh = selectors.case_for_page(case.code)
     assert fresh is not None
