@@ -23,12 +23,13 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	@touch $@
 
-## demo: build the environment, migrate SQLite, load the demo county, print logins, serve.
+## demo: build the environment, migrate SQLite, load the demo county, print logins, then run
+## the whole system: the pages, the task worker and the scheduler (Ctrl-C stops all three).
 demo: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py load_demo
-	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Serving on http://127.0.0.1:8000 with the worker and the scheduler (Ctrl-C stops all)"
+	$(BIN)/python manage.py run_all --web runserver --bind 127.0.0.1:8000
 
 ## test: system packages when missing, lint, types, then the whole suite on PostgreSQL (the
 ## production database) and, on SQLite (the embedded default that `make demo` runs on), the

@@ -151,6 +151,12 @@ LOGOUT_REDIRECT_URL = "login"
 # read the sender's address that many hops from the right of X-Forwarded-For (0: the
 # connection's own address). Set it behind a proxy, or every resident shares one limit.
 ZONGZHI_PROXY_HOPS = env_int("ZONGZHI_PROXY_HOPS", 0)
+# The same request registered again within this many minutes (a browser's back button and
+# resubmit, a double call from the hotline) is recognised and answered with the first case.
+ZONGZHI_DUPLICATE_MINUTES = env_int("ZONGZHI_DUPLICATE_MINUTES", 10)
+# The dashboard warns when its figures were last refreshed longer ago than this (the
+# refresh runs every five minutes while the worker and the scheduler run).
+ZONGZHI_FIGURES_STALE_MINUTES = env_int("ZONGZHI_FIGURES_STALE_MINUTES", 15)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

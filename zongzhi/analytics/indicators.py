@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
 
 from zongzhi.analytics.models import AREA_DEPTHS, COUNTERS, AreaDayTotal, CaseRollup
 from zongzhi.analytics.rollups import _CLOSED, RESOLVED_OUTCOMES, SATISFIED
@@ -40,33 +42,60 @@ class Indicator:
     def is_rate(self) -> bool:
         return self.denominator is not None
 
+    # `name` and `formula` stay Chinese: bulletins, exports and the API print them as they
+    # are. A page shows them in the reader's language.
+    @property
+    def label(self) -> str:
+        return gettext(self.name)
+
+    @property
+    def formula_label(self) -> str:
+        return gettext(self.formula)
+
 
 INDICATORS: dict[str, Indicator] = {
     i.code: i
     for i in (
         Indicator(
-            "received", "受理登记数", "期间登记的事项数（合并的重复事项不重复计）", "received"
+            "received",
+            N_("受理登记数"),
+            N_("期间登记的事项数（合并的重复事项不重复计）"),
+            "received",
         ),
         Indicator(
-            "accepted", "受理数", "期间登记且已受理的事项数（不含不予受理、待受理）", "accepted"
+            "accepted",
+            N_("受理数"),
+            N_("期间登记且已受理的事项数（不含不予受理、待受理）"),
+            "accepted",
         ),
-        Indicator("rejected", "不予受理数", "期间登记、不予受理的事项数", "rejected"),
+        Indicator("rejected", N_("不予受理数"), N_("期间登记、不予受理的事项数"), "rejected"),
         Indicator(
-            "resolved", "化解数", "已办结且结果为调解成功、依法处理或解释说明的事项数", "resolved"
+            "resolved",
+            N_("化解数"),
+            N_("已办结且结果为调解成功、依法处理或解释说明的事项数"),
+            "resolved",
         ),
-        Indicator("closed", "办结数", "已办结（含待回访、已回访、已归档）的事项数", "closed"),
-        Indicator("open", "在办数", "尚在受理、派单、办理中的事项数", "open"),
-        Indicator("resolution_rate", "化解率", "化解数 ÷ 受理数", "resolved", "accepted"),
-        Indicator("closure_rate", "办结率", "办结数 ÷ 受理数", "closed", "accepted"),
-        Indicator("on_time_rate", "按期办结率", "按期办结数 ÷ 办结数", "closed_on_time", "closed"),
-        Indicator("visit_rate", "回访率", "已回访数 ÷ 办结数", "visited", "closed"),
         Indicator(
-            "satisfaction_rate", "满意率", "满意和基本满意数 ÷ 已回访数", "satisfied", "visited"
+            "closed", N_("办结数"), N_("已办结（含待回访、已回访、已归档）的事项数"), "closed"
+        ),
+        Indicator("open", N_("在办数"), N_("尚在受理、派单、办理中的事项数"), "open"),
+        Indicator("resolution_rate", N_("化解率"), N_("化解数 ÷ 受理数"), "resolved", "accepted"),
+        Indicator("closure_rate", N_("办结率"), N_("办结数 ÷ 受理数"), "closed", "accepted"),
+        Indicator(
+            "on_time_rate", N_("按期办结率"), N_("按期办结数 ÷ 办结数"), "closed_on_time", "closed"
+        ),
+        Indicator("visit_rate", N_("回访率"), N_("已回访数 ÷ 办结数"), "visited", "closed"),
+        Indicator(
+            "satisfaction_rate",
+            N_("满意率"),
+            N_("满意和基本满意数 ÷ 已回访数"),
+            "satisfied",
+            "visited",
         ),
         Indicator(
             "overdue",
-            "超期数",
-            "当前仍在办、已过办理期限且未中止计时的事项数",
+            N_("超期数"),
+            N_("当前仍在办、已过办理期限且未中止计时的事项数"),
             "overdue",
             source="live",
         ),
@@ -271,33 +300,32 @@ REGISTER_INDICATORS: dict[str, Indicator] = {
     for i in (
         Indicator(
             "screening_on_time_rate",
-            "排查按时上报率",
-            "期间各轮排查中按时上报（含零报告）的报告数 ÷ 应报数",
+            N_("排查按时上报率"),
+            N_("期间各轮排查中按时上报（含零报告）的报告数 ÷ 应报数"),
             "screening_on_time",
             "screening_expected",
             source="screening",
         ),
         Indicator(
             "screening_missing",
-            "排查漏报数",
-            "期间各轮排查中已过截止日期仍未上报的报告数",
+            N_("排查漏报数"),
+            N_("期间各轮排查中已过截止日期仍未上报的报告数"),
             "screening_missing",
             source="screening",
         ),
         *(
-            Indicator(
-                f"hazards_{level}",
-                f"{name}风险隐患",
-                f"当前管控中、风险等级为{name}的隐患数",
-                f"hazards_{level}",
-                source="hazards",
+            Indicator(f"hazards_{level}", name, formula, f"hazards_{level}", source="hazards")
+            for level, name, formula in (
+                ("major", N_("重大风险隐患"), N_("当前管控中、风险等级为重大的隐患数")),
+                ("high", N_("高风险隐患"), N_("当前管控中、风险等级为高的隐患数")),
+                ("medium", N_("中风险隐患"), N_("当前管控中、风险等级为中的隐患数")),
+                ("low", N_("低风险隐患"), N_("当前管控中、风险等级为低的隐患数")),
             )
-            for level, name in (("major", "重大"), ("high", "高"), ("medium", "中"), ("low", "低"))
         ),
         Indicator(
             "care_visits_on_time_rate",
-            "特殊人群走访按时率",
-            "在管档案中未逾期走访的档案数 ÷ 在管档案数",
+            N_("特殊人群走访按时率"),
+            N_("在管档案中未逾期走访的档案数 ÷ 在管档案数"),
             "care_on_time",
             "care_open",
             source="care",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
 from django.db.models.functions import Length, Substr
@@ -238,6 +239,24 @@ def _refresh_cases(case_ids: Iterable[int]) -> int:
         CaseFact.objects.bulk_create(to_create)
         _apply(deltas)
     return changed
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """When the figures were last brought up to date, and whether that is too long ago
+    (the worker or the scheduler is not running: the figures have stopped moving)."""
+
+    refreshed_at: datetime | None
+    stale: bool
+    stale_minutes: int
+
+
+def freshness(now: datetime | None = None) -> Freshness:
+    now = now or timezone.now()
+    minutes = int(getattr(settings, "ZONGZHI_FIGURES_STALE_MINUTES", 15))
+    at = RollupState.objects.filter(name=STATE).values_list("refreshed_at", flat=True).first()
+    stale = at is None or now - at > timedelta(minutes=minutes)
+    return Freshness(refreshed_at=at, stale=stale, stale_minutes=minutes)
 
 
 def refresh_rollups(now: datetime | None = None) -> int:

@@ -15,6 +15,8 @@ urlpatterns = [
         views.attachment_thumbnail,
         name="attachment_thumbnail",
     ),
+    path("<str:code>/receipt.pdf", views.receipt_file, name="receipt"),
+    path("<str:code>/rejection-notice.pdf", views.rejection_notice_file, name="rejection_notice"),
     path(
         "<str:code>/agreements/<int:pk>.<str:fmt>",
         views.agreement_file,

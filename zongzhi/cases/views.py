@@ -31,6 +31,7 @@ from zongzhi.accounts.rules import Action, Role, grants_for_action
 from zongzhi.cases import forms, selectors, services
 from zongzhi.cases.files import KINDS
 from zongzhi.cases.models import Attachment, Case, MediationAgreement
+from zongzhi.cases.rules import Step
 from zongzhi.categories.models import Category
 from zongzhi.core.downloads import file_response
 from zongzhi.core.errors import Refused
@@ -40,6 +41,9 @@ from zongzhi.regions.rules import PREFIX_LENGTH, Level
 from zongzhi.units.models import Unit
 
 PAGE_SIZE = 50
+# The session key that makes the case page offer the receipt (受理回执) once, right after
+# the case was registered at the counter.
+RECEIPT_OFFER = "cases.receipt_offer"
 
 
 # The most units the work list's filter offers (a province's administrator sees tens of
@@ -162,17 +166,26 @@ def case_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             new = _new_case(request.user, form)
-            case, _created = services.case_register_idempotent(
+            case, created = services.case_register_from_form(
                 by=request.user, new=new, idempotency_key=data["idempotency_key"]
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"已登记，查询码 {case.code}")
+            if not created:
+                # The back button and the form sent again: the first case, not a second.
+                messages.info(
+                    request,
+                    gettext("该诉求刚刚已登记：查询码 %(code)s，未重复登记") % {"code": case.code},
+                )
+                return redirect("cases:detail", code=case.code)
+            messages.success(request, gettext("事项已登记，查询码 %(code)s") % {"code": case.code})
             if case.is_urgent:
                 messages.warning(
                     request, "该事项有暴力或自伤倾向：请立即处置，并询问当事人是否需要转介关爱帮扶"
                 )
+            # The counter hands the resident a receipt: the case page offers it at once.
+            request.session[RECEIPT_OFFER] = case.code
             return redirect("cases:detail", code=case.code)
     return render(request, "cases/new.html", {"form": form, "grid_worker": grid_worker})
 
@@ -439,6 +452,41 @@ STEP_FORMS: dict[str, StepForm] = {
 }
 
 
+# What the page says once a step is taken: a sentence for each ("调解协议书已生成"), not the
+# step's name behind 已 ("已调解协议书").
+STEP_DONE: dict[str, Promise] = {
+    "accept": _("事项已受理"),
+    "reject": _("已决定不予受理"),
+    "dispatch": _("事项已派单"),
+    "start": _("已签收，开始办理"),
+    "return": _("事项已退回"),
+    "transfer": _("事项已转办"),
+    "escalate": _("事项已上报"),
+    "whistle": _("已吹哨，召集的部门将收到通知"),
+    "answer_whistle": _("报到情况已记录"),
+    "supervise": _("督办单已下达"),
+    "answer_supervision": _("督办反馈已提交"),
+    "request_extension": _("延期申请已提交"),
+    "grant_extension": _("已批准延期"),
+    "refuse_extension": _("已决定不予延期"),
+    "pause": _("已中止计时"),
+    "resume": _("已恢复计时"),
+    "progress": _("办理记录已保存"),
+    "mediate": _("调解记录已保存"),
+    "agree": _("调解协议书已生成"),
+    "close": _("事项已办结"),
+    "visit": _("回访已记录"),
+    "archive": _("事项已归档"),
+    "merge": _("重复事项已合并"),
+    "relate": _("事项已关联"),
+}
+
+
+def _step_done(key: str, spec: StepForm) -> str:
+    done = STEP_DONE.get(key)
+    return str(done) if done is not None else gettext("%(step)s：已完成") % {"step": spec.title}
+
+
 def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     case = _get_visible(request, code)
     if (
@@ -473,6 +521,7 @@ def _render_detail(
         )
     today = timezone.localdate()
     row = selectors.with_urgency([case], today=today)[0]
+    timeline = selectors.timeline(case)
     return render(
         request,
         "cases/detail.html",
@@ -480,8 +529,11 @@ def _render_detail(
             "case": case,
             "urgency": row.urgency,
             "today": today,
-            "timeline": selectors.timeline(case),
+            "timeline": timeline,
             "step_forms": step_forms,
+            # Right after registering at the counter: hand the resident the receipt.
+            "offer_receipt": request.session.pop(RECEIPT_OFFER, None) == case.code,
+            "rejected": any(e.step == Step.REJECT and e.case_id == case.pk for e in timeline),
         },
         status=status,
     )
@@ -505,7 +557,7 @@ def case_step(request: HttpRequest, code: str, key: str) -> HttpResponse:
         except Refused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, gettext("已%(step)s") % {"step": spec.title})
+            messages.success(request, _step_done(key, spec))
             return redirect("cases:detail", code=case.code)
     fresh = selectors.case_for_page(case.code)
     assert fresh is not None
@@ -588,3 +640,29 @@ def attachment_thumbnail(request: HttpRequest, code: str, pk: int) -> FileRespon
     return file_response(
         attachment.thumbnail.open("rb"), content_type="image/jpeg", filename="", inline=True
     )
+
+
+def receipt_file(request: HttpRequest, code: str) -> HttpResponse:
+    """受理回执 (PDF) for whoever may read the case: handed over the counter."""
+    case = _get_visible(request, code)
+    from zongzhi.cases import receipts
+
+    return _pdf_response(receipts.receipt_pdf(case), f"受理回执-{case.code}.pdf")
+
+
+def rejection_notice_file(request: HttpRequest, code: str) -> HttpResponse:
+    """不予受理告知书 (PDF), once the case was turned down."""
+    case = _get_visible(request, code)
+    from zongzhi.cases import receipts
+
+    event = receipts.rejection_event(case)
+    if event is None:
+        raise Http404("该事项没有不予受理的记录")
+    return _pdf_response(receipts.notice_pdf(case, event), f"不予受理告知书-{case.code}.pdf")
+
+
+def _pdf_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    # Inline: the counter opens it in the browser's viewer and prints it at once.
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+    return response

@@ -227,6 +227,17 @@ STEP_FORMS: dict[str, StepForm] = {
     ),
 }
 
+# What the page says once a step is taken, as a sentence ("风险已化解", not "已已化解").
+STEP_DONE: dict[str, Promise] = {
+    "review": _("复查已记录"),
+    "measure": _("措施已制定"),
+    "measure_done": _("措施已落实"),
+    "reassign": _("责任已调整"),
+    "resolve": _("风险隐患已化解"),
+    "eliminate": _("风险隐患已消除"),
+    "escalate": _("已转为事项"),
+}
+
 
 def hazard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, _get_visible(request, pk))
@@ -351,7 +362,7 @@ def hazard_step(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         except Refused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, gettext("已%(step)s") % {"step": spec.title})
+            messages.success(request, str(STEP_DONE[key]))
             if key == "escalate" and hazard.case is not None:
                 case = hazard.case
                 if can(request.user, Action.VIEW_CASE, case):

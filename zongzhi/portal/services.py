@@ -186,7 +186,8 @@ def submit_request(*, submission: Submission, ip: str, now: datetime | None = No
     ready_at = ticket.shown_at + rules.MIN_FILL_SECONDS
     if now.timestamp() < ready_at:
         raise Throttled(_("提交得太快了，请核对填写的内容。"), _from_ts(ready_at))
-    counters = [(rules.SUBMIT_PER_IP, sender_digest("ip", rules.network_of(ip)))]
+    network = sender_digest("ip", rules.network_of(ip))
+    counters = [(rules.SUBMIT_PER_IP, network)]
     if submission.phone:
         counters.append((rules.SUBMIT_PER_PHONE, sender_digest("phone", submission.phone)))
     name = submission.name.strip()
@@ -205,10 +206,17 @@ def submit_request(*, submission: Submission, ip: str, now: datetime | None = No
                 phone=submission.phone if name else "",
             )
         ],
+        # An anonymous resident's "same session" is their network.
+        origin=f"portal:{network}",
     )
+    # The back button and the form sent again (a new ticket): the request registered a
+    # moment ago, not a second one, and nothing counted against the limits.
+    duplicate = cases.recent_duplicate(by=PORTAL, new=new)
+    if duplicate is not None:
+        return duplicate
     with transaction.atomic():
         _admit(counters, now)
-        case, _created = cases.case_register_idempotent(
+        case, _created = cases.case_register_from_form(
             by=PORTAL, new=new, idempotency_key=ticket.key
         )
         purge_throttles(now)

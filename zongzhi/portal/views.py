@@ -49,14 +49,20 @@ def index(request: HttpRequest) -> HttpResponse:
             form.is_valid()
             form.add_error(None, _("表单已失效，请核对内容后重新提交"))
         return render(request, "portal/index.html", {"form": form}, status=400)
+    submission = form.submission()
     try:
-        case = services.submit_request(submission=form.submission(), ip=client_address(request))
+        case = services.submit_request(submission=submission, ip=client_address(request))
     except services.Throttled as refusal:
         return _refused(request, "portal/index.html", {"form": form}, refusal)
     except ValidationError as error:
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return render(request, "portal/index.html", {"form": form}, status=400)
+    if case.idempotency_key != submission.ticket.key:
+        # Neither this form's case nor its retry: the same request, registered moments ago.
+        messages.info(
+            request, _("该诉求刚刚已登记：查询码 %(code)s，无需重复提交。") % {"code": case.code}
+        )
     url = reverse("portal:submitted") + "?" + urlencode({"t": services.submitted_token(case)})
     return HttpResponseRedirect(url)
 

@@ -110,7 +110,7 @@ def _file(request: HttpRequest, report: ScreeningReport) -> HttpResponse:
             problems += forms.service_errors_onto(formset, pairs, error)
         else:
             if filed.is_zero:
-                messages.success(request, gettext("已零报告"))
+                messages.success(request, gettext("零报告已提交"))
             else:
                 messages.success(
                     request,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from zongzhi.accounts.permissions import holds
 from zongzhi.accounts.rules import Action
-from zongzhi.analytics import indicators, selectors
+from zongzhi.analytics import indicators, rollups, selectors
 from zongzhi.analytics.selectors import Period
 from zongzhi.analytics.views.common import (
     date_param,
@@ -102,7 +102,7 @@ def _counter_name(counter: str) -> str:
     """The name of the count indicator of a counter (resolved → 化解数)."""
     for indicator in indicators.INDICATORS.values():
         if indicator.numerator == counter and not indicator.is_rate:
-            return indicator.name
+            return indicator.label
     return {
         "closed_on_time": _("按期办结数"),
         "visited": _("已回访数"),
@@ -151,7 +151,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for row in selectors.place_rows(prefix, start, end, today, children)
     ]
-    names = {c: indicators.INDICATORS[c].name for c in ("received", "closed", "resolved")}
+    names = {c: indicators.INDICATORS[c].label for c in ("received", "closed", "resolved")}
     charts = {
         "names": names,
         "trend": selectors.monthly_trend(prefix, start, end),
@@ -172,11 +172,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "overdue_url": _records_url("overdue", region, period),
         "can_supervise": holds(user, Action.SUPERVISE_CASE),
         "places": places,
-        "place_headers": [indicators.INDICATORS[c].name for c in selectors.PLACE_COLUMNS],
+        "place_headers": [indicators.INDICATORS[c].label for c in selectors.PLACE_COLUMNS],
         "charts": charts,
         "map_url": f"{reverse('analytics:map_data')}?{map_query}",
-        "open_name": indicators.INDICATORS["open"].name,
+        "open_name": indicators.INDICATORS["open"].label,
         "registers": _register_tiles(region, period, today),
+        "freshness": rollups.freshness(),
+        "today_iso": today.isoformat(),
     }
     return render(request, "analytics/dashboard.html", context, status=400 if errors else 200)
 
@@ -219,7 +221,7 @@ def map_data(request: HttpRequest) -> JsonResponse:
     for feature in collection["features"]:
         props = feature["properties"]
         props["url"] = f"{url}?{urlencode({**base, 'region': props['code']})}"
-    collection["name"] = indicators.INDICATORS["open"].name
+    collection["name"] = indicators.INDICATORS["open"].label
     return JsonResponse(collection)
 
 
@@ -280,7 +282,7 @@ def records(request: HttpRequest) -> HttpResponse:
             "indicator": indicator,
             "figure": figure,
             "part": part,
-            "counted": counted if indicator.is_rate else indicator.name,
+            "counted": counted if indicator.is_rate else indicator.label,
             "count": count,
             "region": region,
             "unit": unit,

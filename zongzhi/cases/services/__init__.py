@@ -24,10 +24,12 @@ from zongzhi.cases.services.intake import (
     NewCase,
     NewParty,
     case_register,
+    case_register_from_form,
     case_register_idempotent,
     centre_for,
     headline,
     policy_for,
+    recent_duplicate,
     refresh_search_text,
 )
 from zongzhi.cases.services.mediation import case_make_agreement, case_record_session
@@ -70,6 +72,7 @@ __all__ = [
     "case_record_session",
     "case_refuse_extension",
     "case_register",
+    "case_register_from_form",
     "case_register_idempotent",
     "case_reject",
     "case_relate",
@@ -84,6 +87,7 @@ __all__ = [
     "centre_for",
     "headline",
     "policy_for",
+    "recent_duplicate",
     "refresh_search_text",
     "suggested_unit",
     "sweep_deadlines",

@@ -1,22 +1,26 @@
 """登记: a case comes in, once."""
 
+import hashlib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from zongzhi.accounts.actors import Actor
-from zongzhi.accounts.permissions import require
+from zongzhi.accounts.permissions import can, require
 from zongzhi.accounts.rules import Action, Target
 from zongzhi.cases import deadlines, rules, search
 from zongzhi.cases.models import (
     Case,
+    CaseEvent,
     DeadlinePolicy,
     Party,
 )
@@ -65,6 +69,9 @@ class NewCase:
     petition_stage: str = ""
     review_of: Case | None = None
     attachments: Sequence[UploadedFile] = ()
+    # Who is sending it, for recognising a resubmitted request that names no phone: the
+    # portal passes its sender's network; a signed-in person or system is their account.
+    origin: str = ""
 
 
 def headline(text: str, width: int) -> str:
@@ -181,17 +188,100 @@ def refresh_search_text(case: Case) -> None:
     Case.objects.filter(pk=case.pk).update(search_text=case.search_text)
 
 
+# --- The same request, sent again ------------------------------------------------------
+
+
+def _normalised(text: str) -> str:
+    """Text as compared for sameness: full-width folded (NFKC), case and all white space
+    ignored, so a retyped or re-pasted request matches."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+def fingerprint(*, by: Actor, new: NewCase) -> str:
+    """What makes two registrations the same request: the normalised title and
+    description, the place, and who sent it — the parties' phone numbers, or, when nobody
+    gave one, the sender (`new.origin`, else the account). A digest, so the timeline's
+    data holds no phone number."""
+    phones = sorted({_digits(p.phone) for p in new.parties if _digits(p.phone)})
+    sender = new.origin or f"actor:{actor_id(by) or getattr(by, 'name', '')}"
+    who = "phone:" + ",".join(phones) if phones else "origin:" + sender
+    parts = [_normalised(new.title), _normalised(new.description), new.region.prefix, who]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def recent_duplicate(*, by: Actor, new: NewCase) -> Case | None:
+    """The case registered from the same request within ZONGZHI_DUPLICATE_MINUTES, if
+    any: the browser's back button and a resubmitted form (which carries a new
+    idempotency key) must not register it twice. A signed-in person is answered only with
+    a case they registered or may read; a public door's match already holds the sender's
+    phone or network."""
+    return _recent_duplicate(by=by, digest=fingerprint(by=by, new=new))
+
+
+def _recent_duplicate(*, by: Actor, digest: str) -> Case | None:
+    minutes = int(getattr(settings, "ZONGZHI_DUPLICATE_MINUTES", 10))
+    if minutes <= 0:
+        return None
+    since = timezone.now() - timedelta(minutes=minutes)
+    events = (
+        CaseEvent.objects.filter(step=Step.REGISTER, at__gte=since, data__fingerprint=digest)
+        .select_related("case")
+        .order_by("at", "pk")
+    )
+    for event in events:
+        case = event.case
+        if case.merged_into_id is not None:
+            continue
+        if actor_id(by) is None or case.registered_by_id == actor_id(by):
+            return case
+        if can(by, Action.VIEW_CASE, case):
+            return case
+    return None
+
+
+def _lock_fingerprint(digest: str) -> None:
+    """Two resubmissions racing each other take turns over the check (PostgreSQL; SQLite
+    writes one transaction at a time anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            key = int.from_bytes(bytes.fromhex(digest[:16]), "big", signed=True)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
 def case_register(*, by: Actor, new: NewCase) -> Case:
-    """登记."""
-    return case_register_idempotent(by=by, new=new, idempotency_key=None).record
+    """登记 by the platform's own hands (a screening finding, a hazard become a case, the
+    demo, commands): registered as asked, even when it repeats a recent one — those
+    callers mean it (the demo makes duplicates on purpose, to be merged)."""
+    return _register(by=by, new=new, idempotency_key=None, doors=False).record
 
 
 def case_register_idempotent(
     *, by: Actor, new: NewCase, idempotency_key: str | None
 ) -> Created[Case]:
-    """登记 from a form or another system that may send the same request twice: a retry
-    with the same idempotency key returns the case the first call made (created False).
-    Without a key, every call registers a case."""
+    """登记 from another system that may send the same request twice (the API, Open311):
+    a retry with the same idempotency key returns the case the first call made (created
+    False). Without a key, every call registers a case."""
+    return _register(by=by, new=new, idempotency_key=idempotency_key, doors=False)
+
+
+def case_register_from_form(
+    *, by: Actor, new: NewCase, idempotency_key: str | None
+) -> Created[Case]:
+    """登记 from a page a person fills in (the counter's intake form, the portal): as
+    `case_register_idempotent`, and moreover the same request sent again with a new key —
+    the browser's back button and the form resubmitted, each page load carrying its own
+    key — within ZONGZHI_DUPLICATE_MINUTES returns the first case (`recent_duplicate`),
+    checked inside the registration's transaction."""
+    return _register(by=by, new=new, idempotency_key=idempotency_key, doors=True)
+
+
+def _register(
+    *, by: Actor, new: NewCase, idempotency_key: str | None, doors: bool
+) -> Created[Case]:
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -203,6 +293,7 @@ def case_register_idempotent(
     require(by, Action.REGISTER_CASE, Target(region_prefix=new.region.prefix))
     today = _today()
     _check_new_case(new, today)
+    digest = fingerprint(by=by, new=new)
     # Every file is checked by its content before anything is written: a refused file
     # registers nothing, and the form shows why beside its file field.
     checked = check_uploads(new.attachments, field="attachments")
@@ -258,6 +349,11 @@ def case_register_idempotent(
     )
     try:
         with transaction.atomic():
+            if doors:
+                _lock_fingerprint(digest)
+                duplicate = _recent_duplicate(by=by, digest=digest)
+                if duplicate is not None:
+                    return Created(duplicate, created=False)
             # Field checks only; uniqueness, constraints and foreign keys are the database's.
             case.clean_fields(exclude=_NOT_RECHECKED)
             case.save()
@@ -275,7 +371,11 @@ def case_register_idempotent(
                 if p.name.strip()
             )
             save_attachments(case, new.attachments, checked, by=by, at=case.registered_at)
-            data: dict[str, Any] = {"policy": policy.name, "due_on": str(case.due_on)}
+            data: dict[str, Any] = {
+                "policy": policy.name,
+                "due_on": str(case.due_on),
+                "fingerprint": digest,
+            }
             if urgent:
                 # Threat of violence or self-harm: handled at once, and care offered.
                 data["care_referral_offered"] = True

@@ -176,7 +176,9 @@ def test_one_network_may_submit_five_an_hour(cast: Cast, resident: Client) -> No
 
 def test_one_ipv6_line_counts_as_one_network(cast: Cast, resident: Client) -> None:
     for n in range(rules.SUBMIT_PER_IP.count):
-        response = submit(resident, form_data(cast, anonymous="on"), ip=f"2001:db8:1:2::{n + 1}")
+        # Each a different request: the same one sent again would be recognised instead.
+        data = form_data(cast, anonymous="on", description=f"第{n + 1}件事：夜里装修噪音很大。")
+        response = submit(resident, data, ip=f"2001:db8:1:2::{n + 1}")
         assert response.status_code == 302
     again = submit(resident, form_data(cast, anonymous="on"), ip="2001:db8:1:2:ffff::9")
     assert again.status_code == 429
@@ -184,9 +186,11 @@ def test_one_ipv6_line_counts_as_one_network(cast: Cast, resident: Client) -> No
 
 def test_one_phone_may_submit_three_a_day_from_anywhere(cast: Cast, resident: Client) -> None:
     for n in range(rules.SUBMIT_PER_PHONE.count):
-        assert submit(resident, form_data(cast), ip=f"10.1.0.{n}").status_code == 302
+        data = form_data(cast, description=f"第{n + 1}件事：夜里装修噪音很大。")
+        assert submit(resident, data, ip=f"10.1.0.{n}").status_code == 302
     # Written another way, from another network: the same phone.
-    refused = submit(resident, form_data(cast, phone="139 0000 1111"), ip="10.1.0.99")
+    data = form_data(cast, phone="139 0000 1111", description="第四件事：楼道堆满杂物。")
+    refused = submit(resident, data, ip="10.1.0.99")
     assert refused.status_code == 429
     assert "同一电话号码每天最多提交3次" in refused.content.decode()
     assert Case.objects.count() == rules.SUBMIT_PER_PHONE.count

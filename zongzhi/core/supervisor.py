@@ -1,0 +1,106 @@
+"""A small process supervisor: the web server, the task worker and the scheduler as one
+command (`manage.py run_all`).
+
+Why it is built this way:
+
+- Each child runs in a session (process group) of its own, so a Ctrl-C at the terminal
+  reaches only the supervisor, which then stops the children in order and once — not a
+  SIGINT to every process at the same moment, and a child's own children (runserver's
+  reloader, gunicorn's workers) are stopped with it through their group.
+- SIGINT and SIGTERM both mean "stop everything": the children get SIGTERM, then SIGKILL
+  after a grace period. A child that ends by itself stops the others too: half a system
+  (pages served, nothing sweeping deadlines) must not look alive. The exit status says
+  whether a child failed, so a service manager restarts the whole.
+- `Child` is a name and an argv, and `Supervisor.run` a loop over them, so a later
+  `make serve` can add restart-on-death (a policy per child) without changing callers.
+"""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from types import FrameType
+
+
+@dataclass(frozen=True)
+class Child:
+    name: str
+    argv: Sequence[str]
+
+
+@dataclass
+class Running:
+    child: Child
+    process: subprocess.Popen[bytes]
+    stopped_by_us: bool = False
+
+
+@dataclass
+class Supervisor:
+    children: Sequence[Child]
+    grace_seconds: float = 10.0
+    poll_seconds: float = 0.2
+    say: Callable[[str], None] = field(default=lambda text: print(text, file=sys.stderr))
+    _stop_signal: int | None = None
+
+    def run(self) -> int:
+        """Start every child, wait until a signal comes or a child ends, stop the rest.
+        0 when stopped by a signal and every child went quietly; otherwise the failing
+        child's exit status (1 when it was killed by a signal of its own)."""
+        previous = {
+            sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+        running: list[Running] = []
+        try:
+            for child in self.children:
+                running.append(Running(child, self._start(child)))
+                self.say(f"started {child.name} (pid {running[-1].process.pid})")
+            failed = self._wait(running)
+        finally:
+            self._stop(running)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        return failed
+
+    def _start(self, child: Child) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(list(child.argv), start_new_session=True)  # noqa: S603
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        self._stop_signal = signum
+
+    def _wait(self, running: list[Running]) -> int:
+        while self._stop_signal is None:
+            for r in running:
+                code = r.process.poll()
+                if code is not None:
+                    self.say(f"{r.child.name} exited with status {code}: stopping the others")
+                    return code if code > 0 else 1
+            time.sleep(self.poll_seconds)
+        self.say(f"received {signal.Signals(self._stop_signal).name}: stopping")
+        return 0
+
+    def _stop(self, running: list[Running]) -> None:
+        alive = [r for r in running if r.process.poll() is None]
+        for r in alive:
+            r.stopped_by_us = True
+            _signal_group(r.process, signal.SIGTERM)
+        deadline = time.monotonic() + self.grace_seconds
+        for r in alive:
+            try:
+                r.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self.say(f"{r.child.name} did not stop in time: killing it")
+                _signal_group(r.process, signal.SIGKILL)
+                r.process.wait()
+        for r in alive:
+            # The group may hold grandchildren that outlived their parent.
+            _signal_group(r.process, signal.SIGKILL)
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # the whole group has gone already
+        os.killpg(process.pid, sig)
