@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.permissions import can, grants_of, holds, scope_q, visible_regions
 from zongzhi.accounts.rules import Action, Role, grants_for_action
-from zongzhi.cases import forms, selectors, services
+from zongzhi.cases import correction_forms, forms, rules, selectors, services
 from zongzhi.cases.models import Case, MediationAgreement
 from zongzhi.core.errors import Refused
 from zongzhi.core.forms import add_service_errors
@@ -352,6 +352,82 @@ STEP_FORMS: dict[str, StepForm] = {
 }
 
 
+# 更正 and the parties (当事人): the forms offered through allowed_forms ("correct",
+# "add_party"); a party's own edit and remove forms sit beside it in the parties list.
+
+
+def _correct_form(data: Any, case: Case, user: Actor) -> Any:
+    fields = rules.correctable_by(selectors.case_facts(user, case))
+    return correction_forms.CorrectionForm(data, case=case, fields=fields)
+
+
+STEP_FORMS.update(
+    {
+        "correct": StepForm(
+            _("更正"),
+            _correct_form,
+            lambda u, c, d: services.case_correct(
+                by=u, case=c, changes={f: v for f, v in d.items() if f != "note"}, note=d["note"]
+            ),
+        ),
+        "add_party": StepForm(
+            _("增加当事人"),
+            lambda data, case, user: correction_forms.PartyForm(data),
+            lambda u, c, d: services.case_add_party(by=u, case=c, details=_party_details(d)),
+        ),
+        "edit_party": StepForm(
+            _("修改当事人"),
+            lambda data, case, user: correction_forms.EditPartyForm(data, case=case),
+            lambda u, c, d: services.case_edit_party(
+                by=u, case=c, party=d["party"], details=_party_details(d)
+            ),
+        ),
+        "remove_party": StepForm(
+            _("删除当事人"),
+            lambda data, case, user: correction_forms.RemovePartyForm(data, case=case),
+            lambda u, c, d: services.case_remove_party(
+                by=u, case=c, party=d["party"], note=d["note"]
+            ),
+        ),
+    }
+)
+
+
+def _party_details(data: dict[str, Any]) -> services.PartyDetails:
+    return services.PartyDetails(
+        role=data["role"],
+        kind=data["kind"],
+        name=data["name"],
+        phone=data["phone"],
+        address=data["address"],
+        identity_number=data["identity_number"],
+    )
+
+
+def _party_forms(
+    case: Case, allowed: list[str], failed: tuple[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Each party's edit and remove forms, when the parties may be changed now."""
+    if "add_party" not in allowed:
+        return []
+    rows = []
+    for party in case.parties.all():
+        row: dict[str, Any] = {"party": party}
+        for key, cls in (
+            ("edit_party", correction_forms.EditPartyForm),
+            ("remove_party", correction_forms.RemovePartyForm),
+        ):
+            mine = (
+                failed is not None
+                and failed[0] == key
+                and failed[1].data.get("party") == str(party.pk)
+            )
+            form = failed[1] if failed is not None and mine else cls(None, case=case, party=party)
+            row[key] = {"key": key, "title": STEP_FORMS[key].title, "form": form, "open": mine}
+        rows.append(row)
+    return rows
+
+
 def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     case = _get_visible(request, code)
     if (
@@ -395,6 +471,7 @@ def _render_detail(
             "today": today,
             "timeline": selectors.timeline(case),
             "step_forms": step_forms,
+            "party_forms": _party_forms(case, allowed, failed),
         },
         status=status,
     )
