@@ -74,7 +74,9 @@ class EditPartyForm(PartyForm):
         if party is not None:
             initial = {f: getattr(party, f) for f in ("role", "kind", "name", "phone", "address")}
             initial["party"] = party.pk
-        super().__init__(data, initial=initial)
+        # One edit form per party on the page: ids of their own.
+        auto_id = f"id_edit_party_{party.pk}_%s" if party is not None else "id_%s"
+        super().__init__(data, initial=initial, auto_id=auto_id)
         self.fields["party"].queryset = Party.objects.filter(case=case)  # type: ignore[attr-defined]
         number = self.fields["identity_number"]
         if party is not None and party.identity_masked:
@@ -90,5 +92,9 @@ class RemovePartyForm(forms.Form):
     )
 
     def __init__(self, data: Any, *, case: Case, party: Party | None = None) -> None:
-        super().__init__(data, initial={"party": party.pk} if party is not None else {})
+        super().__init__(
+            data,
+            initial={"party": party.pk} if party is not None else {},
+            auto_id=f"id_remove_party_{party.pk}_%s" if party is not None else "id_%s",
+        )
         self.fields["party"].queryset = Party.objects.filter(case=case)  # type: ignore[attr-defined]
