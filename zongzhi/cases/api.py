@@ -117,11 +117,13 @@ class CasePage(Schema):
 
 
 class PartyOut(Schema):
+    id: int = Field(description="当事人编号（修改、删除时用）")
     kind: Coded = Field(description="类型")
     role: Coded = Field(description="身份")
     name: str = Field(description="姓名/名称")
     phone: str = Field(description="联系电话")
     address: str = Field(description="住址")
+    identity_masked: str = Field(description="身份证号码（脱敏，如 5304**********1234）")
 
 
 class EventOut(Schema):
@@ -233,11 +235,13 @@ def _detail(user: Actor, case: Case) -> dict[str, Any]:
     if can(user, Action.VIEW_CASE, case):
         body["parties"] = [
             {
+                "id": p.pk,
                 "kind": coded(p.kind, p.get_kind_display()),
                 "role": coded(p.role, p.get_role_display()),
                 "name": p.name,
                 "phone": p.phone,
                 "address": p.address,
+                "identity_masked": p.identity_masked,
             }
             for p in case.parties.all()
         ]
@@ -592,6 +596,135 @@ def attachment_file(request: HttpRequest, code: Text, attachment_id: int) -> Any
         filename=attachment.name,
         inline=kind is not None and kind.inline,
     )
+
+
+# --- 更正 and the parties ----------------------------------------------------------------
+
+
+class CorrectionIn(Schema):
+    """Only the fields sent are corrected; a field sent with its present value is left
+    out of the timeline entry."""
+
+    category: Text | None = Field(None, max_length=20, description="二级分类代码")
+    title: Text | None = Field(None, max_length=100, description="事项标题")
+    description: Text | None = Field(None, max_length=5000, description="事项描述")
+    region: Text | None = Field(
+        None, max_length=18, description="发生地的区划代码（须在责任综治中心辖区内）"
+    )
+    address: Text | None = Field(None, max_length=200, description="详细地址")
+    amount: Decimal | None = Field(
+        None, ge=0, max_digits=14, decimal_places=2, description="涉及金额（元）；null 清空"
+    )
+    people_count: int | None = Field(None, ge=1, le=1_000_000, description="涉及人数")
+    risk_level: Risk | None = Field(None, description="风险等级")
+    risk_reasons: Text | None = Field(None, max_length=2000, description="风险原因")
+    note: Text = Field("", max_length=2000, description="更正说明")
+
+
+def _corrections(data: CorrectionIn) -> dict[str, Any]:
+    given = data.model_dump(exclude_unset=True, exclude={"note"})
+    required = {"category", "title", "description", "region", "people_count", "risk_level"}
+    missing = sorted(f for f in required if f in given and given[f] is None)
+    if missing:
+        raise ValidationError({f: "不能为空" for f in missing})
+    changes: dict[str, Any] = {}
+    for field, value in given.items():
+        if field == "category":
+            changes[field] = _category(value)
+        elif field == "region":
+            changes[field] = _region(value, "region")
+        elif field == "risk_level":
+            changes[field] = Risk(value).value
+        elif field in {"address", "risk_reasons"}:
+            changes[field] = value or ""
+        else:
+            changes[field] = value
+    return changes
+
+
+@router.post(
+    "/{code}/correct",
+    response=responses({200: CaseDetail}, 400, 403, 404, 409),
+    summary="更正",
+    description="更正事项的分类、标题、描述、发生地、金额、人数和风险等级，记入办理记录（更正前后）。"
+    "派单前由综治中心更正；派单后主办单位更正其查明的事实（描述、金额、人数、风险、详细地址），"
+    "综治中心仍可更正分类、标题和发生地。办结后不能更正（回访不满意重新办理后可以）。"
+    "不在本人范围内的事项返回404；无权更正返回403；当前状态或该项不能由本人更正返回409。",
+)
+def case_correct(request: HttpRequest, code: Text, payload: CorrectionIn) -> Any:
+    case = _one(request.user, code)
+    services.case_correct(
+        by=request.user, case=case, changes=_corrections(payload), note=payload.note
+    )
+    return _detail(request.user, _one(request.user, code))
+
+
+class PartyDetailsIn(PartyIn):
+    identity_number: Text = Field(
+        "", max_length=30, description="身份证号码（18位，含校验位）；加密保存，只以脱敏形式返回"
+    )
+
+
+def _party_details(p: PartyDetailsIn) -> services.PartyDetails:
+    return services.PartyDetails(
+        role=p.role.value,
+        kind=p.kind.value,
+        name=p.name,
+        phone=p.phone,
+        address=p.address,
+        identity_number=p.identity_number,
+    )
+
+
+def _party(case: Case, party_id: int) -> Party:
+    party = next((p for p in case.parties.all() if p.pk == party_id), None)
+    if party is None:
+        raise Http404("该事项没有这名当事人")
+    return party
+
+
+PARTY_RULE = (
+    "派单前由综治中心、派单后由主办单位办理，办结后不能变更。身份证号码不记入办理记录。"
+    "不在本人范围内的事项返回404；无权变更返回403；当前状态不能变更返回409。"
+)
+
+
+@router.post(
+    "/{code}/parties",
+    response=responses({201: CaseDetail}, 400, 403, 404, 409),
+    summary="增加当事人",
+    description="增加一名申请人、被申请人或其他当事人（个人或组织）。" + PARTY_RULE,
+)
+def party_add(request: HttpRequest, code: Text, payload: PartyDetailsIn) -> Any:
+    case = _one(request.user, code)
+    services.case_add_party(by=request.user, case=case, details=_party_details(payload))
+    return Reply(201, _detail(request.user, _one(request.user, code)))
+
+
+@router.put(
+    "/{code}/parties/{party_id}",
+    response=responses({200: CaseDetail}, 400, 403, 404, 409),
+    summary="修改当事人",
+    description="以所给信息替换该当事人的信息；身份证号码不填时保留原号码。" + PARTY_RULE,
+)
+def party_edit(request: HttpRequest, code: Text, party_id: int, payload: PartyDetailsIn) -> Any:
+    case = _one(request.user, code)
+    services.case_edit_party(
+        by=request.user, case=case, party=_party(case, party_id), details=_party_details(payload)
+    )
+    return _detail(request.user, _one(request.user, code))
+
+
+@router.delete(
+    "/{code}/parties/{party_id}",
+    response=responses({200: CaseDetail}, 400, 403, 404, 409),
+    summary="删除当事人",
+    description="删除误登记的当事人（至少保留一名）。" + PARTY_RULE,
+)
+def party_remove(request: HttpRequest, code: Text, party_id: int) -> Any:
+    case = _one(request.user, code)
+    services.case_remove_party(by=request.user, case=case, party=_party(case, party_id))
+    return _detail(request.user, _one(request.user, code))
 
 
 # --- The code lists a case uses (/api/reference/) -------------------------------------

@@ -31,6 +31,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
+from docx.text.paragraph import Paragraph
 
 from zongzhi.cases.models import MediationAgreement
 from zongzhi.core.docx import (
@@ -140,14 +141,24 @@ def _role(party: dict[str, object]) -> str:
     return DOCUMENT_ROLES.get(role, role) or BLANK
 
 
+def _identity(party: dict[str, object]) -> str:
+    """The identity number, masked as everywhere (5304**********1234), where one is on file."""
+    masked = str(party.get("identity_masked") or "")
+    return f"身份证号码：{masked}，" if masked else ""
+
+
+def _address_label(party: dict[str, object]) -> str:
+    return "住所" if party.get("kind") == "organisation" else "住址"
+
+
 def agreement_layout(agreement: MediationAgreement) -> AgreementLayout:
     """The document's text, built once for both the DOCX and the PDF."""
     parties = [p for p in agreement.parties if isinstance(p, dict)]
     committee = agreement.committee.name
     copies = len(parties) + 1
     party_lines = tuple(
-        f"当事人（{_role(p)}）：{_or_blank(p.get('name'))}，"
-        f"联系电话：{_or_blank(p.get('phone'))}，住址：{_or_blank(p.get('address'))}。"
+        f"当事人（{_role(p)}）：{_or_blank(p.get('name'))}，{_identity(p)}"
+        f"联系电话：{_or_blank(p.get('phone'))}，{_address_label(p)}：{_or_blank(p.get('address'))}。"
         for p in parties
     )
     sections = (
@@ -212,6 +223,12 @@ def _set_up(document: DocxDocument, layout: AgreementLayout) -> None:
     )
 
 
+def _keep(paragraph: Paragraph, *, with_next: bool) -> None:
+    """Keep the paragraph's lines on one page, and (with_next) on the next paragraph's."""
+    paragraph.paragraph_format.keep_together = True
+    paragraph.paragraph_format.keep_with_next = with_next
+
+
 def agreement_docx(agreement: MediationAgreement) -> bytes:
     """The agreement as a Word document, ready to print and sign."""
     layout = agreement_layout(agreement)
@@ -229,13 +246,21 @@ def agreement_docx(agreement: MediationAgreement) -> bytes:
         write_paragraph(document, section.heading, bold=True, before=12, after=3)
         for text in section.paragraphs:
             write_paragraph(document, text, indent=True)
+    last = len(layout.statements) - 1
     for i, text in enumerate(layout.statements):
-        write_paragraph(document, text, indent=True, before=8 if i == 0 else 0)
+        statement = write_paragraph(document, text, indent=True, before=8 if i == 0 else 0)
+        # The last statement (the copies) goes with the signatures, so no page holds only
+        # signatures with nothing of the agreement above them.
+        _keep(statement, with_next=i == last)
 
+    # The signature block is one unit: every paragraph of it keeps with the next, down to
+    # the committee's date, so Word and LibreOffice move it to the next page whole rather
+    # than split the parties' signatures from the mediator's and the seal.
     for line in layout.signatures:
         who = write_paragraph(document, line.who, before=12)
-        who.paragraph_format.keep_with_next = True
+        _keep(who, with_next=True)
         sign = write_paragraph(document, line.prompt, indent=True, before=6)
+        _keep(sign, with_next=True)
         # The signing gaps start at one tab stop, so the lines align under each other.
         sign.paragraph_format.tab_stops.add_tab_stop(Pt(12 * (2 + SIGN_PROMPT_WIDTH)))
         sign.add_run("\t")
@@ -246,8 +271,8 @@ def agreement_docx(agreement: MediationAgreement) -> bytes:
     seal = write_paragraph(
         document, f"{layout.committee}（盖章）", align=WD_ALIGN_PARAGRAPH.RIGHT, before=28
     )
-    seal.paragraph_format.keep_with_next = True
-    write_paragraph(document, layout.date, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _keep(seal, with_next=True)
+    _keep(write_paragraph(document, layout.date, align=WD_ALIGN_PARAGRAPH.RIGHT), with_next=False)
 
     out = io.BytesIO()
     document.save(out)

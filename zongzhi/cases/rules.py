@@ -91,6 +91,12 @@ class Step(StrEnum):
     RELATE = "relate"
     ATTACH = "attach"  # 补充附件: files added to an open case after its registration
     WARN = "warn"  # the deadline is near (written by the scheduled sweep)
+    # 更正 and the parties (当事人): the centre's before dispatch, and for the place and
+    # the category afterwards; the lead unit's for the facts it finds once it has the case.
+    CORRECT = "correct"
+    CORRECT_FACTS = "correct_facts"
+    CHANGE_PARTIES = "change_parties"
+    CHANGE_PARTIES_AT_UNIT = "change_parties_at_unit"
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,12 @@ STEPS: dict[Step, Transition] = {
         None,
         Action.HANDLE_CASE,
         also=frozenset({Action.TRIAGE_CASE, Action.MEDIATE_CASE}),
+    ),
+    Step.CORRECT: _t(_("更正"), set(OPEN), None, Action.TRIAGE_CASE),
+    Step.CORRECT_FACTS: _t(_("更正"), set(WITH_A_UNIT), None, Action.HANDLE_CASE, lead_only=True),
+    Step.CHANGE_PARTIES: _t(_("当事人变更"), {S.REGISTERED, S.ACCEPTED}, None, Action.TRIAGE_CASE),
+    Step.CHANGE_PARTIES_AT_UNIT: _t(
+        _("当事人变更"), set(WITH_A_UNIT), None, Action.HANDLE_CASE, lead_only=True
     ),
 }
 # The steps a person takes from the case page; REGISTER, ABSORB and WARN come about
@@ -316,6 +328,82 @@ def _precondition_refusal(step: Step, facts: CaseFacts, transition: Transition) 
         case Step.ESCALATE if facts.centre_level <= Level.COUNTY or not facts.centre_has_parent:
             return "县综治中心是最高一级，不能再上报"
     return None
+
+
+# --- Correcting a case (更正) --------------------------------------------------------------
+#
+# Which fields each hand may correct. Before dispatch the centre corrects everything; once
+# a unit has the case, the lead unit corrects the facts it finds and the centre keeps what
+# routes and counts the case: its category, its title and its place. A closed case is
+# corrected by reopening it (回访不满意), never in place.
+
+CORRECTABLE: dict[str, Promise] = {
+    "category": _("分类"),
+    "title": _("标题"),
+    "description": _("描述"),
+    "region": _("发生地"),
+    "address": _("详细地址"),
+    "amount": _("涉及金额"),
+    "people_count": _("涉及人数"),
+    "risk_level": _("风险等级"),
+    "risk_reasons": _("风险原因"),
+}
+CENTRE_WITH_A_UNIT = frozenset({"category", "title", "region", "address"})
+UNIT_FACTS = frozenset(
+    {"description", "amount", "people_count", "risk_level", "risk_reasons", "address"}
+)
+CORRECTIONS = (Step.CORRECT, Step.CORRECT_FACTS)
+# The parties: whoever may correct the facts of the case, at its stage.
+PARTY_STEPS = (Step.CHANGE_PARTIES, Step.CHANGE_PARTIES_AT_UNIT)
+
+
+def correctable_fields(step: Step, status: Status | None) -> frozenset[str]:
+    """The fields `step` may change on a case in `status`."""
+    if step == Step.CORRECT_FACTS:
+        return UNIT_FACTS
+    if status in WITH_A_UNIT:
+        return CENTRE_WITH_A_UNIT
+    return frozenset(CORRECTABLE)
+
+
+def fields_refusal(step: Step, status: Status | None, changed: set[str]) -> str | None:
+    """Why `step` may not change these fields, naming them; None when it may."""
+    outside = [f for f in CORRECTABLE if f in changed - correctable_fields(step, status)]
+    if not outside:
+        return None
+    names = "、".join(str(CORRECTABLE[f]) for f in outside)
+    if step == Step.CORRECT_FACTS:
+        return gettext("“%(fields)s”由综治中心更正") % {"fields": names}
+    return gettext("派单后，“%(fields)s”由主办单位更正") % {"fields": names}
+
+
+def correction_step(facts: CaseFacts, changed: set[str]) -> Step:
+    """The correction step that changes these fields for the actor: the first that may be
+    taken and covers them all; else the first that may be taken (its field check then
+    names what it may not change); else CORRECT, whose refusal says why."""
+    allowed = [s for s in CORRECTIONS if refusal(s, facts) is None]
+    for step in allowed:
+        if fields_refusal(step, facts.status, changed) is None:
+            return step
+    return allowed[0] if allowed else Step.CORRECT
+
+
+def correctable_by(facts: CaseFacts) -> frozenset[str]:
+    """Every field the actor may correct now (the case page's form shows these)."""
+    fields: frozenset[str] = frozenset()
+    for step in CORRECTIONS:
+        if refusal(step, facts) is None:
+            fields |= correctable_fields(step, facts.status)
+    return fields
+
+
+def party_step(facts: CaseFacts) -> Step:
+    """The parties' step for the actor: the one they may take, else the one for the case's
+    stage, whose refusal says why not."""
+    for step in PARTY_STEPS:
+        if refusal(step, facts) is None:
+            return step
+    return Step.CHANGE_PARTIES_AT_UNIT if facts.status in WITH_A_UNIT else Step.CHANGE_PARTIES
 
 
 def status_after(step: Step, status: Status | None) -> Status:

@@ -277,6 +277,10 @@ FORM_OF_STEP = {s: s.value for s in rules.MANUAL_STEPS}
 FORM_OF_STEP[Step.VISIT_SATISFIED] = "visit"
 FORM_OF_STEP[Step.VISIT_UNSATISFIED] = "visit"
 FORM_OF_STEP[Step.ANSWER_SUPERVISION_AT_CENTRE] = "answer_supervision"
+# 更正 and the parties: one form each, whichever hand (centre or lead unit) takes the step.
+FORM_OF_STEP[Step.CORRECT_FACTS] = "correct"
+FORM_OF_STEP[Step.CHANGE_PARTIES] = "add_party"
+FORM_OF_STEP[Step.CHANGE_PARTIES_AT_UNIT] = "add_party"
 
 
 def allowed_forms(user: Actor, case: Case) -> list[str]:

@@ -28,7 +28,7 @@ from zongzhi.accounts.permissions import (
     visible_units,
 )
 from zongzhi.accounts.rules import Action, Role, grants_for_action
-from zongzhi.cases import forms, selectors, services
+from zongzhi.cases import correction_forms, forms, rules, selectors, services
 from zongzhi.cases.files import KINDS
 from zongzhi.cases.models import Attachment, Case, MediationAgreement
 from zongzhi.cases.rules import Step
@@ -479,12 +479,93 @@ STEP_DONE: dict[str, Promise] = {
     "archive": _("事项已归档"),
     "merge": _("重复事项已合并"),
     "relate": _("事项已关联"),
+    "attach": _("附件已添加"),
+    "correct": _("事项已更正"),
+    "add_party": _("当事人已增加"),
+    "edit_party": _("当事人信息已修改"),
+    "remove_party": _("当事人已删除"),
 }
 
 
 def _step_done(key: str, spec: StepForm) -> str:
     done = STEP_DONE.get(key)
     return str(done) if done is not None else gettext("%(step)s：已完成") % {"step": spec.title}
+
+
+# 更正 and the parties (当事人): the forms offered through allowed_forms ("correct",
+# "add_party"); a party's own edit and remove forms sit beside it in the parties list.
+
+
+def _correct_form(data: Any, case: Case, user: Actor) -> Any:
+    fields = rules.correctable_by(selectors.case_facts(user, case))
+    return correction_forms.CorrectionForm(data, case=case, fields=fields)
+
+
+STEP_FORMS.update(
+    {
+        "correct": StepForm(
+            _("更正"),
+            _correct_form,
+            lambda u, c, d: services.case_correct(
+                by=u, case=c, changes={f: v for f, v in d.items() if f != "note"}, note=d["note"]
+            ),
+        ),
+        "add_party": StepForm(
+            _("增加当事人"),
+            lambda data, case, user: correction_forms.PartyForm(data),
+            lambda u, c, d: services.case_add_party(by=u, case=c, details=_party_details(d)),
+        ),
+        "edit_party": StepForm(
+            _("修改当事人"),
+            lambda data, case, user: correction_forms.EditPartyForm(data, case=case),
+            lambda u, c, d: services.case_edit_party(
+                by=u, case=c, party=d["party"], details=_party_details(d)
+            ),
+        ),
+        "remove_party": StepForm(
+            _("删除当事人"),
+            lambda data, case, user: correction_forms.RemovePartyForm(data, case=case),
+            lambda u, c, d: services.case_remove_party(
+                by=u, case=c, party=d["party"], note=d["note"]
+            ),
+        ),
+    }
+)
+
+
+def _party_details(data: dict[str, Any]) -> services.PartyDetails:
+    return services.PartyDetails(
+        role=data["role"],
+        kind=data["kind"],
+        name=data["name"],
+        phone=data["phone"],
+        address=data["address"],
+        identity_number=data["identity_number"],
+    )
+
+
+def _party_forms(
+    case: Case, allowed: list[str], failed: tuple[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Each party's edit and remove forms, when the parties may be changed now."""
+    if "add_party" not in allowed:
+        return []
+    rows = []
+    for party in case.parties.all():
+        row: dict[str, Any] = {"party": party}
+        for key, cls in (
+            ("edit_party", correction_forms.EditPartyForm),
+            ("remove_party", correction_forms.RemovePartyForm),
+        ):
+            mine = (
+                failed is not None
+                and failed[0] == key
+                and failed[1].data.get("party") == str(party.pk)
+            )
+            form = failed[1] if failed is not None and mine else cls(None, case=case, party=party)
+            row[key] = {"key": key, "title": STEP_FORMS[key].title, "form": form, "open": mine}
+        rows.append(row)
+    return rows
 
 
 def case_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -534,6 +615,7 @@ def _render_detail(
             # Right after registering at the counter: hand the resident the receipt.
             "offer_receipt": request.session.pop(RECEIPT_OFFER, None) == case.code,
             "rejected": any(e.step == Step.REJECT and e.case_id == case.pk for e in timeline),
+            "party_forms": _party_forms(case, allowed, failed),
         },
         status=status,
     )

@@ -28,6 +28,7 @@ from zongzhi.cases import services
 from zongzhi.cases.models import Case, ClockPause, Party, SupervisionOrder
 from zongzhi.cases.rules import Status
 from zongzhi.categories.models import Category
+from zongzhi.core.identity import with_check_digit
 from zongzhi.demo.case_texts import (
     ACCEPT_NOTES,
     CHANNEL_WEIGHTS,
@@ -669,6 +670,7 @@ def _story(sim: _Sim, plan: _Plan) -> Story:
 
     _answer_orders(sim, case)  # accepted late: the centre answers the automatic order first
     services.case_accept(by=intake, case=case, note=rng.choice(ACCEPT_NOTES))
+    _front_desk(sim, case, intake)
     if plan.relate:
         yield sim.minutes(5, 30)
         _relate(sim, case, intake)
@@ -704,6 +706,7 @@ def _story(sim: _Sim, plan: _Plan) -> Story:
     yield sim.hours(1, 20)
     handler = people.handler(case.lead_unit)
     services.case_record_progress(by=handler, case=case, note=rng.choice(PROGRESS_NOTES))
+    _facts_found(sim, case, handler)
 
     if plan.escalate == "late":
         yield later(1, 4)
@@ -823,6 +826,57 @@ def _story(sim: _Sim, plan: _Plan) -> Story:
         return
     yield sim.workdays(1, 12)
     services.case_archive(by=intake, case=case, note=rng.choice(("", "材料齐全，归档。")))
+
+
+# 更正 and the parties, on a few cases picked by their number (not by the simulation's
+# random stream, so adding them left every other case as it was).
+
+
+def _front_desk(sim: _Sim, case: Case, intake: Actor) -> None:
+    """At acceptance the centre records the applicant's address and identity number, or
+    raises the risk it has learnt of."""
+    local = random.Random(sim.made)  # noqa: S311 (invented data)
+    if sim.made % 9 == 0:
+        applicant = case.parties.filter(role=Party.Role.APPLICANT).first()
+        if applicant is not None:
+            born = date(local.randint(1955, 2000), local.randint(1, 12), local.randint(1, 28))
+            first17 = f"{case.region.code[:6]}{born:%Y%m%d}{local.randint(100, 999)}"
+            details = services.PartyDetails(
+                role=applicant.role,
+                kind=applicant.kind,
+                name=applicant.name,
+                phone=applicant.phone,
+                address=case.address or case.region.name,
+                identity_number=with_check_digit(first17),
+            )
+            services.case_edit_party(by=intake, case=case, party=applicant, details=details)
+    if sim.made % 8 == 0 and case.risk_level == Case.Risk.LOW:
+        services.case_correct(
+            by=intake,
+            case=case,
+            changes={"risk_level": Case.Risk.MEDIUM, "risk_reasons": "受理时了解到双方曾发生口角"},
+            note="受理时核实情况，调整风险等级",
+        )
+
+
+def _facts_found(sim: _Sim, case: Case, handler: Actor) -> None:
+    """The lead unit corrects what it found on the spot, or adds a party it met there."""
+    if sim.made % 7 == 0:
+        services.case_correct(
+            by=handler,
+            case=case,
+            changes={"people_count": case.people_count + 1},
+            note="经现场核实，涉及人数有误",
+        )
+    if sim.made % 10 == 3:
+        local = random.Random(sim.made)  # noqa: S311 (invented data)
+        services.case_add_party(
+            by=handler,
+            case=case,
+            details=services.PartyDetails(
+                role=Party.Role.OTHER, name=party_name(local), phone=phone(local)
+            ),
+        )
 
 
 def _centre_unit(sim: _Sim, case: Case, kind: str) -> Unit | None:

@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -323,6 +324,10 @@ class Party(models.Model):
     # number typed as "138 0013-8000" finds the party through a plain btree lookup.
     phone_digits = models.CharField(max_length=30, blank=True, db_default="", editable=False)
     address = models.CharField("住址", max_length=200, blank=True)
+    # 身份证号, as the care registry keeps it (core.crypto, core.identity): encrypted at
+    # rest, shown masked (5304**********1234); never in the clear in the timeline.
+    identity_encrypted = models.TextField(blank=True, editable=False)
+    identity_masked = models.CharField("身份证号码", max_length=18, blank=True, editable=False)
 
     class Meta:
         verbose_name = "当事人"
@@ -375,6 +380,15 @@ class Attachment(models.Model):
         return kind.label if kind else self.content_type
 
 
+PARTY_FIELD_LABELS = {
+    "name": _("姓名/名称"),
+    "role": _("身份"),
+    "kind": _("类型"),
+    "phone": _("联系电话"),
+    "address": _("住址"),
+}
+
+
 class CaseEvent(AppendOnly):
     """One entry of a case's timeline. Entries are only ever added."""
 
@@ -408,3 +422,32 @@ class CaseEvent(AppendOnly):
     @property
     def step_name(self) -> str:
         return str(rules.STEPS[rules.Step(self.step)].name)
+
+    @property
+    def changes_shown(self) -> list[tuple[str, str, str]]:
+        """An 更正's or a party edit's changes as the timeline shows them: (label,
+        before, after), e.g. ("分类", "邻里纠纷", "劳资纠纷")."""
+        labels: dict[str, Any] = (
+            PARTY_FIELD_LABELS if self.step in rules.PARTY_STEPS else rules.CORRECTABLE
+        )
+        coded: dict[str, Any] = {"role": Party.Role, "kind": Party.Kind}
+
+        def shown(field: str, value: str) -> str:
+            choices = coded.get(field)
+            if choices is not None and value in choices.values:
+                return str(choices(value).label)
+            return value
+
+        return [
+            (
+                str(labels.get(c["field"], c["field"])),
+                shown(c["field"], c["before"]),
+                shown(c["field"], c["after"]),
+            )
+            for c in (self.data or {}).get("changes", [])
+        ]
+
+    @property
+    def party_role_shown(self) -> str:
+        role = (self.data or {}).get("role", "")
+        return str(Party.Role(role).label) if role in Party.Role.values else role

@@ -20,6 +20,13 @@ from zongzhi.cases.services.centre import (
     case_whistle,
     suggested_unit,
 )
+from zongzhi.cases.services.correction import (
+    PartyDetails,
+    case_add_party,
+    case_correct,
+    case_edit_party,
+    case_remove_party,
+)
 from zongzhi.cases.services.intake import (
     NewCase,
     NewParty,
@@ -55,14 +62,18 @@ from zongzhi.cases.services.unit import (
 __all__ = [
     "NewCase",
     "NewParty",
+    "PartyDetails",
     "SweepReport",
     "case_accept",
+    "case_add_party",
     "case_answer_supervision",
     "case_answer_whistle",
     "case_archive",
     "case_attach",
     "case_close",
+    "case_correct",
     "case_dispatch",
+    "case_edit_party",
     "case_escalate",
     "case_grant_extension",
     "case_make_agreement",
@@ -76,6 +87,7 @@ __all__ = [
     "case_register_idempotent",
     "case_reject",
     "case_relate",
+    "case_remove_party",
     "case_request_extension",
     "case_resume",
     "case_return",

@@ -94,8 +94,16 @@ def case_make_agreement(
         committee = _committee_for(c)
         # The role's code, not its label: the document prints its own Chinese wording,
         # whatever language the mediator's screen was in.
+        # The identity number only masked: the printed agreement is handed to every party.
         parties = [
-            {"role": p.role, "name": p.name, "phone": p.phone, "address": p.address}
+            {
+                "role": p.role,
+                "kind": p.kind,
+                "name": p.name,
+                "phone": p.phone,
+                "address": p.address,
+                "identity_masked": p.identity_masked,
+            }
             for p in c.case.parties.all()
         ]
         if len(parties) < 2:

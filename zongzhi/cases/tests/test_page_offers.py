@@ -16,7 +16,7 @@ from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
 from zongzhi.cases import rules, selectors, services
-from zongzhi.cases.models import Assignment, Case, ClockPause, SupervisionOrder
+from zongzhi.cases.models import Assignment, Case, ClockPause, Party, SupervisionOrder
 from zongzhi.cases.rules import Status, Step
 from zongzhi.cases.tests.factories import case_in, photo, registered
 from zongzhi.conftest import Cast, make_user
@@ -184,6 +184,10 @@ def _calls(world: World, case: Case, by: User, other: Case) -> dict[Step, Call]:
     def answer_supervision(case: Case) -> object:
         return services.case_answer_supervision(by=by, case=case, order=order, answer="已加快办理")
 
+    def add_party(case: Case) -> object:
+        details = services.PartyDetails(role=Party.Role.OTHER, name="王五")
+        return services.case_add_party(by=by, case=case, details=details)
+
     calls: dict[Step, Call] = {
         Step.ACCEPT: lambda case: services.case_accept(by=by, case=case),
         Step.REJECT: lambda case: services.case_reject(
@@ -255,6 +259,15 @@ def _calls(world: World, case: Case, by: User, other: Case) -> dict[Step, Call]:
         Step.MERGE: lambda case: services.case_merge(by=by, case=case, into=other),
         Step.RELATE: lambda case: services.case_relate(by=by, case=case, other=other),
         Step.ATTACH: lambda case: services.case_attach(by=by, case=case, uploads=[photo()]),
+        # The centre's title, the unit's description: each taken by the hand that may.
+        Step.CORRECT: lambda case: services.case_correct(
+            by=by, case=case, changes={"title": "邻居占用通道堆放杂物"}
+        ),
+        Step.CORRECT_FACTS: lambda case: services.case_correct(
+            by=by, case=case, changes={"description": "经核实，杂物为装修垃圾。"}
+        ),
+        Step.CHANGE_PARTIES: add_party,
+        Step.CHANGE_PARTIES_AT_UNIT: add_party,
     }
     assert set(calls) == set(rules.MANUAL_STEPS)
     return calls

@@ -237,3 +237,22 @@ def test_the_search_rules_read_codes_and_phones_as_typed() -> None:
         parties=[("王五", "138-0013-8000")],
     )
     assert text == "261208-wbz98z title 两 行 描述 王五 13800138000"
+
+
+def test_a_corrected_title_and_a_party_added_later_find_the_case(cast: Cast, other: Case) -> None:
+    case = registered(cast, title="邻居占道堆放杂物", parties=parties("张三"))
+    intake = cast.by_role[Role.INTAKE_OFFICER]
+    services.case_correct(by=intake, case=case, changes={"title": "楼道堆放装修垃圾"})
+    party = services.case_add_party(
+        by=intake,
+        case=case,
+        details=services.PartyDetails(
+            role=Party.Role.RESPONDENT, name="欧阳修远", phone="139 0000 7777"
+        ),
+    )
+    assert listed(cast, q="装修垃圾") == [case.code]
+    assert listed(cast, q="占道") == []
+    assert listed(cast, q="欧阳修远") == [case.code]
+    assert listed(cast, q="13900007777") == [case.code]
+    services.case_remove_party(by=intake, case=case, party=party, note="登记有误")
+    assert listed(cast, q="欧阳修远") == []
