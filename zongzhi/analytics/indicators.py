@@ -17,8 +17,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 
 from zongzhi.analytics.models import AREA_DEPTHS, COUNTERS, AreaDayTotal, CaseRollup
 from zongzhi.analytics.rollups import _CLOSED, RESOLVED_OUTCOMES, SATISFIED
@@ -58,44 +57,76 @@ INDICATORS: dict[str, Indicator] = {
     for i in (
         Indicator(
             "received",
-            N_("受理登记数"),
-            N_("期间登记的事项数（合并的重复事项不重复计）"),
+            gettext_noop("受理登记数"),
+            gettext_noop("期间登记的事项数（合并的重复事项不重复计）"),
             "received",
         ),
         Indicator(
             "accepted",
-            N_("受理数"),
-            N_("期间登记且已受理的事项数（不含不予受理、待受理）"),
+            gettext_noop("受理数"),
+            gettext_noop("期间登记且已受理的事项数（不含不予受理、待受理）"),
             "accepted",
         ),
-        Indicator("rejected", N_("不予受理数"), N_("期间登记、不予受理的事项数"), "rejected"),
+        Indicator(
+            "rejected",
+            gettext_noop("不予受理数"),
+            gettext_noop("期间登记、不予受理的事项数"),
+            "rejected",
+        ),
         Indicator(
             "resolved",
-            N_("化解数"),
-            N_("已办结且结果为调解成功、依法处理或解释说明的事项数"),
+            gettext_noop("化解数"),
+            gettext_noop("已办结且结果为调解成功、依法处理或解释说明的事项数"),
             "resolved",
         ),
         Indicator(
-            "closed", N_("办结数"), N_("已办结（含待回访、已回访、已归档）的事项数"), "closed"
+            "closed",
+            gettext_noop("办结数"),
+            gettext_noop("已办结（含待回访、已回访、已归档）的事项数"),
+            "closed",
         ),
-        Indicator("open", N_("在办数"), N_("尚在受理、派单、办理中的事项数"), "open"),
-        Indicator("resolution_rate", N_("化解率"), N_("化解数 ÷ 受理数"), "resolved", "accepted"),
-        Indicator("closure_rate", N_("办结率"), N_("办结数 ÷ 受理数"), "closed", "accepted"),
         Indicator(
-            "on_time_rate", N_("按期办结率"), N_("按期办结数 ÷ 办结数"), "closed_on_time", "closed"
+            "open", gettext_noop("在办数"), gettext_noop("尚在受理、派单、办理中的事项数"), "open"
         ),
-        Indicator("visit_rate", N_("回访率"), N_("已回访数 ÷ 办结数"), "visited", "closed"),
+        Indicator(
+            "resolution_rate",
+            gettext_noop("化解率"),
+            gettext_noop("化解数 ÷ 受理数"),
+            "resolved",
+            "accepted",
+        ),
+        Indicator(
+            "closure_rate",
+            gettext_noop("办结率"),
+            gettext_noop("办结数 ÷ 受理数"),
+            "closed",
+            "accepted",
+        ),
+        Indicator(
+            "on_time_rate",
+            gettext_noop("按期办结率"),
+            gettext_noop("按期办结数 ÷ 办结数"),
+            "closed_on_time",
+            "closed",
+        ),
+        Indicator(
+            "visit_rate",
+            gettext_noop("回访率"),
+            gettext_noop("已回访数 ÷ 办结数"),
+            "visited",
+            "closed",
+        ),
         Indicator(
             "satisfaction_rate",
-            N_("满意率"),
-            N_("满意和基本满意数 ÷ 已回访数"),
+            gettext_noop("满意率"),
+            gettext_noop("满意和基本满意数 ÷ 已回访数"),
             "satisfied",
             "visited",
         ),
         Indicator(
             "overdue",
-            N_("超期数"),
-            N_("当前仍在办、已过办理期限且未中止计时的事项数"),
+            gettext_noop("超期数"),
+            gettext_noop("当前仍在办、已过办理期限且未中止计时的事项数"),
             "overdue",
             source="live",
         ),
@@ -300,32 +331,48 @@ REGISTER_INDICATORS: dict[str, Indicator] = {
     for i in (
         Indicator(
             "screening_on_time_rate",
-            N_("排查按时上报率"),
-            N_("期间各轮排查中按时上报（含零报告）的报告数 ÷ 应报数"),
+            gettext_noop("排查按时上报率"),
+            gettext_noop("期间各轮排查中按时上报（含零报告）的报告数 ÷ 应报数"),
             "screening_on_time",
             "screening_expected",
             source="screening",
         ),
         Indicator(
             "screening_missing",
-            N_("排查漏报数"),
-            N_("期间各轮排查中已过截止日期仍未上报的报告数"),
+            gettext_noop("排查漏报数"),
+            gettext_noop("期间各轮排查中已过截止日期仍未上报的报告数"),
             "screening_missing",
             source="screening",
         ),
         *(
             Indicator(f"hazards_{level}", name, formula, f"hazards_{level}", source="hazards")
             for level, name, formula in (
-                ("major", N_("重大风险隐患"), N_("当前管控中、风险等级为重大的隐患数")),
-                ("high", N_("高风险隐患"), N_("当前管控中、风险等级为高的隐患数")),
-                ("medium", N_("中风险隐患"), N_("当前管控中、风险等级为中的隐患数")),
-                ("low", N_("低风险隐患"), N_("当前管控中、风险等级为低的隐患数")),
+                (
+                    "major",
+                    gettext_noop("重大风险隐患"),
+                    gettext_noop("当前管控中、风险等级为重大的隐患数"),
+                ),
+                (
+                    "high",
+                    gettext_noop("高风险隐患"),
+                    gettext_noop("当前管控中、风险等级为高的隐患数"),
+                ),
+                (
+                    "medium",
+                    gettext_noop("中风险隐患"),
+                    gettext_noop("当前管控中、风险等级为中的隐患数"),
+                ),
+                (
+                    "low",
+                    gettext_noop("低风险隐患"),
+                    gettext_noop("当前管控中、风险等级为低的隐患数"),
+                ),
             )
         ),
         Indicator(
             "care_visits_on_time_rate",
-            N_("特殊人群走访按时率"),
-            N_("在管档案中未逾期走访的档案数 ÷ 在管档案数"),
+            gettext_noop("特殊人群走访按时率"),
+            gettext_noop("在管档案中未逾期走访的档案数 ÷ 在管档案数"),
             "care_on_time",
             "care_open",
             source="care",

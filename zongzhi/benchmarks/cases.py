@@ -190,8 +190,12 @@ class _CaseGenerator:
         self.cases = Table(Case, CASE_FIELDS)
         self.events = Table(CaseEvent, EVENT_FIELDS)
         self.parties = Table(
-            Party, ["case_id", "kind", "role", "name", "phone", "phone_digits", "address"]
-        )
+            Party,
+            [
+                "case_id", "kind", "role", "name", "phone", "phone_digits", "address",
+                "identity_encrypted", "identity_masked",
+            ],
+        )  # fmt: skip
         self.assignments = Table(Assignment, ["case_id", "unit_id", "kind", "since"])
         self.tables = [self.cases, self.events, self.parties, self.assignments]
         self.townships = province.townships
@@ -340,11 +344,11 @@ class _CaseGenerator:
             ),
         ))  # fmt: skip
         self.parties.write(
-            (pk, Party.Kind.PERSON, Party.Role.APPLICANT, applicant, phone, phone, "")
+            (pk, Party.Kind.PERSON, Party.Role.APPLICANT, applicant, phone, phone, "", "", "")
         )
         if respondent:
             self.parties.write(
-                (pk, Party.Kind.PERSON, Party.Role.RESPONDENT, respondent, "", "", "")
+                (pk, Party.Kind.PERSON, Party.Role.RESPONDENT, respondent, "", "", "", "", "")
             )
         for unit, kind, since in life.assignments:
             self.assignments.write((pk, unit, kind, since))

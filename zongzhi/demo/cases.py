@@ -17,9 +17,12 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from io import BytesIO
 from unittest import mock
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from zongzhi.accounts.actors import SYSTEM, Actor
 from zongzhi.accounts.models import RoleAssignment, User
@@ -868,6 +871,10 @@ def _facts_found(sim: _Sim, case: Case, handler: Actor) -> None:
             changes={"people_count": case.people_count + 1},
             note="经现场核实，涉及人数有误",
         )
+    if sim.made % 11 == 5:
+        services.case_attach(
+            by=handler, case=case, uploads=[_site_photo(sim.made)], note="现场核实时拍摄"
+        )
     if sim.made % 10 == 3:
         local = random.Random(sim.made)  # noqa: S311 (invented data)
         services.case_add_party(
@@ -877,6 +884,21 @@ def _facts_found(sim: _Sim, case: Case, handler: Actor) -> None:
                 role=Party.Role.OTHER, name=party_name(local), phone=phone(local)
             ),
         )
+
+
+def _site_photo(n: int) -> SimpleUploadedFile:
+    """A small invented photo from the spot (a drawn scene, the same for the same case)."""
+    local = random.Random(n)  # noqa: S311 (invented data)
+    image = Image.new("RGB", (640, 480), (200, 210, 220))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 300, 640, 480), fill=(120, 110, 100))  # the ground
+    for _ in range(6):  # what was piled up or built there
+        x, y = local.randint(20, 560), local.randint(180, 380)
+        colour = (local.randint(60, 200), local.randint(60, 200), local.randint(60, 200))
+        draw.rectangle((x, y, x + local.randint(40, 120), y + local.randint(30, 90)), fill=colour)
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return SimpleUploadedFile("现场照片.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
 def _centre_unit(sim: _Sim, case: Case, kind: str) -> Unit | None:

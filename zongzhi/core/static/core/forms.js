@@ -1,19 +1,19 @@
 // A text box with a limit shows how much of it is used while typing, so that nobody
 // learns the limit only after sending (the box's maxlength stops typing at the limit).
-// The counter sits in the box's own label: a page may hold several forms whose fields
-// share a name (and so an id).
+// The counter sits beside the box, in the field's own wrapper (.field): a page may hold
+// several forms whose fields share a name (and so an id).
 (function () {
   function show(counter) {
-    var label = counter.closest("label");
-    var box = label && label.querySelector("textarea, input");
+    var field = counter.closest(".field");
+    var box = field && field.querySelector("textarea, input");
     if (!box) return;
     if (!counter.dataset.label) counter.dataset.label = counter.textContent;
     counter.textContent = counter.dataset.label + "（" + box.value.length + " / " + counter.dataset.max + "）";
   }
   function all() { document.querySelectorAll("[data-counter]").forEach(show); }
   document.addEventListener("input", function (event) {
-    var label = event.target.closest && event.target.closest("label");
-    var counter = label && label.querySelector("[data-counter]");
+    var field = event.target.closest && event.target.closest(".field");
+    var counter = field && field.querySelector("[data-counter]");
     if (counter) show(counter);
   });
   document.addEventListener("DOMContentLoaded", all);
