@@ -53,8 +53,10 @@ typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
 # One worker per core, tests handed out in collection order (pytest-django puts the
-# transactional ones, which empty the database, last). The twenty slowest are printed.
-PYTEST := $(BIN)/pytest -n auto --dist load --durations=20
+# transactional ones, which empty the database, last), a test module marked with an
+# xdist_group kept on one worker (the demo county is loaded once). The twenty slowest are
+# printed.
+PYTEST := $(BIN)/pytest -n auto --dist loadgroup --durations=20
 
 test-sqlite: $(DEV_STAMP)
 	$(PYTEST) -m sqlite $(PYTEST_ARGS)

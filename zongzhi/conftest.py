@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from _pytest.nodeid import NodeId
 from django.test import Client
 from hypothesis import settings
 
@@ -32,6 +33,22 @@ settings.register_profile("thorough", deadline=None, max_examples=100)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 PASSWORD = "Test-pass-2026"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep `xdist_group` working under `--dist loadgroup`. pytest-xdist 3.8 names a test's
+    group by rewriting `item._nodeid`, which pytest 9.2 no longer reads (a node's id is
+    `item._id`), so every group was silently spread over the workers and the demo county
+    loaded once on each. Remove this once pytest-xdist sets the id pytest reads."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        mark = item.get_closest_marker("xdist_group")
+        if mark is None or "@" in item.nodeid:
+            continue
+        group = mark.args[0] if mark.args else mark.kwargs.get("name", "default")
+        item._id = NodeId.parse(f"{item.nodeid}@{group}")
 
 
 def square(lng: float, lat: float, size: float = 0.01) -> dict[str, object]:

@@ -42,6 +42,9 @@ pytestmark = [
     pytest.mark.usefixtures("demo", "db"),
     # `make demo` loads this county on SQLite, so it is tested there too.
     pytest.mark.sqlite,
+    # One worker loads the demo and runs these (make test runs with --dist loadgroup);
+    # spread over both, each would load it.
+    pytest.mark.xdist_group("demo"),
 ]
 
 
