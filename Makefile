@@ -34,16 +34,12 @@ demo: $(RUN_STAMP)
 ## test: system packages when missing, lint, types, then the whole suite on PostgreSQL (the
 ## production database) and, on SQLite (the embedded default that `make demo` runs on), the
 ## tests marked `sqlite`: migrations, the demo load, the queries whose SQL differs by engine.
-# The type check and the two runs go at once: each leaves a core idle part of the time (the
-# PostgreSQL run waits on its server, the SQLite run on the one worker loading the demo), and
-# together they finish in about the time the PostgreSQL run takes alone. Each one's output is
-# printed when it ends.
 test: $(DEV_STAMP)
 	scripts/ensure-system-packages
-	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory lint typecheck
 	$(TEST_SETTINGS) $(BIN)/python manage.py makemigrations --check --dry-run -v0
-	@echo "mypy, the PostgreSQL run and the SQLite run, at once (each prints when it ends)"
-	$(MAKE) --no-print-directory -j3 --output-sync=target typecheck test-postgres test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory test-sqlite
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
