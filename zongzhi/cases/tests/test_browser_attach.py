@@ -43,7 +43,10 @@ def test_a_handler_attaches_a_photo_to_an_open_case_and_opens_it(
     assert "院墙裂缝.jpg" in files.inner_text()
     thumbnail = files.locator("img").first
     thumbnail.scroll_into_view_if_needed()
-    assert page.evaluate("img => img.complete && img.naturalWidth > 0", thumbnail.element_handle())
+    # The thumbnail loads lazily, once scrolled to: wait for it rather than look at once.
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle()
+    )
     assert fits_the_phone(page)
     files.screenshot(path=str(ARTIFACTS / "attach-01-case-files.png"))
     page.screenshot(path=str(ARTIFACTS / "attach-02-case-page.png"), full_page=True)
