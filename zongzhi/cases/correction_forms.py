@@ -6,19 +6,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zongzhi.cases.forms import GroupedCategoryField, RegionField
+from zongzhi.cases.forms import GroupedCategoryField, RegionField, leaf_categories
 from zongzhi.cases.models import Case, Party
-from zongzhi.categories.models import Category
 from zongzhi.regions.models import Region
 
 
 class CorrectionForm(forms.Form):
-    category = GroupedCategoryField(
-        label=_("事项分类"),
-        queryset=Category.objects.filter(parent__isnull=False, is_active=True)
-        .select_related("parent")
-        .order_by("parent__sort_order", "sort_order", "code"),
-    )
+    category = GroupedCategoryField(label=_("事项分类"), queryset=leaf_categories())
     title = forms.CharField(label=_("事项标题"), max_length=100)
     description = forms.CharField(label=_("事项描述"), widget=forms.Textarea(attrs={"rows": 4}))
     region = RegionField(label=_("发生地"), queryset=Region.objects.none())

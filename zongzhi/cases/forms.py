@@ -26,6 +26,15 @@ class GroupedCategoryField(forms.ModelChoiceField):
         return f"{obj.parent.name} / {obj.name}" if obj.parent else obj.name
 
 
+def leaf_categories() -> Any:
+    """The second-level categories a case is filed under, in the order forms list them."""
+    return (
+        Category.objects.filter(parent__isnull=False, is_active=True)
+        .select_related("parent")
+        .order_by("parent__sort_order", "sort_order", "code")
+    )
+
+
 class RegionField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         indent = "\u3000" * max(0, obj.level - Region.Level.TOWNSHIP)
@@ -66,12 +75,7 @@ class IntakeForm(forms.Form):
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     channel = forms.ChoiceField(label=_("来源渠道"), choices=Case.Channel.choices)
-    category = GroupedCategoryField(
-        label=_("事项分类"),
-        queryset=Category.objects.filter(parent__isnull=False, is_active=True)
-        .select_related("parent")
-        .order_by("parent__sort_order", "sort_order", "code"),
-    )
+    category = GroupedCategoryField(label=_("事项分类"), queryset=leaf_categories())
     title = forms.CharField(label=_("事项标题"), max_length=100)
     description = forms.CharField(
         label=_("事项描述"), max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 4})

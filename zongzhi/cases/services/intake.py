@@ -197,16 +197,12 @@ def _normalised(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def _digits(phone: str) -> str:
-    return "".join(ch for ch in phone if ch.isdigit())
-
-
 def fingerprint(*, by: Actor, new: NewCase) -> str:
     """What makes two registrations the same request: the normalised title and
     description, the place, and who sent it — the parties' phone numbers, or, when nobody
     gave one, the sender (`new.origin`, else the account). A digest, so the timeline's
     data holds no phone number."""
-    phones = sorted({_digits(p.phone) for p in new.parties if _digits(p.phone)})
+    phones = sorted({search.digits(p.phone) for p in new.parties if search.digits(p.phone)})
     sender = new.origin or f"actor:{actor_id(by) or getattr(by, 'name', '')}"
     who = "phone:" + ",".join(phones) if phones else "origin:" + sender
     parts = [_normalised(new.title), _normalised(new.description), new.region.prefix, who]
