@@ -254,6 +254,8 @@ def case_merge(*, by: Actor, case: Case, into: Case, note: str = "") -> Case:
                         phone=p.phone,
                         phone_digits=p.phone_digits,
                         address=p.address,
+                        identity_encrypted=p.identity_encrypted,
+                        identity_masked=p.identity_masked,
                     )
             for a in Attachment.objects.filter(case=case):
                 Attachment.objects.create(

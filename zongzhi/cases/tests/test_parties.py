@@ -10,7 +10,7 @@ from zongzhi.accounts.rules import Role
 from zongzhi.cases import services
 from zongzhi.cases.models import Case, CaseEvent, Party
 from zongzhi.cases.rules import Status, Step
-from zongzhi.cases.tests.factories import case_in
+from zongzhi.cases.tests.factories import case_in, registered
 from zongzhi.conftest import Cast
 from zongzhi.core import crypto
 from zongzhi.core.errors import Refused
@@ -227,3 +227,16 @@ def test_a_case_registered_with_one_party_gets_an_agreement_once_the_other_is_ad
     assert NUMBER not in text
     html = documents.agreement_html(agreement)
     assert mask_identity(NUMBER) in html and NUMBER not in html
+
+
+def test_a_merged_duplicates_party_keeps_its_identity_number(cast: Cast) -> None:
+    intake = cast.by_role[Role.INTAKE_OFFICER]
+    kept = registered(cast, title="通道被堵")
+    duplicate = registered(cast, title="通道被堵（重复）")
+    services.case_add_party(by=intake, case=duplicate, details=respondent(name="周八"))
+    services.case_merge(by=intake, case=duplicate, into=kept)
+
+    moved = kept.parties.get(name="周八")
+    assert moved.identity_masked == Party.objects.get(case=duplicate, name="周八").identity_masked
+    assert moved.identity_masked.endswith(NUMBER[-4:])
+    assert crypto.decrypt(moved.identity_encrypted) == NUMBER
