@@ -4,6 +4,7 @@ leader's supervision list. Views parse and render; the services decide."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from io import BytesIO
 from typing import Any
 from urllib.parse import quote
 
@@ -724,7 +725,7 @@ def attachment_thumbnail(request: HttpRequest, code: str, pk: int) -> FileRespon
     )
 
 
-def receipt_file(request: HttpRequest, code: str) -> HttpResponse:
+def receipt_file(request: HttpRequest, code: str) -> FileResponse:
     """受理回执 (PDF) for whoever may read the case: handed over the counter."""
     case = _get_visible(request, code)
     from zongzhi.cases import receipts
@@ -732,7 +733,7 @@ def receipt_file(request: HttpRequest, code: str) -> HttpResponse:
     return _pdf_response(receipts.receipt_pdf(case), f"受理回执-{case.code}.pdf")
 
 
-def rejection_notice_file(request: HttpRequest, code: str) -> HttpResponse:
+def rejection_notice_file(request: HttpRequest, code: str) -> FileResponse:
     """不予受理告知书 (PDF), once the case was turned down."""
     case = _get_visible(request, code)
     from zongzhi.cases import receipts
@@ -743,8 +744,8 @@ def rejection_notice_file(request: HttpRequest, code: str) -> HttpResponse:
     return _pdf_response(receipts.notice_pdf(case, event), f"不予受理告知书-{case.code}.pdf")
 
 
-def _pdf_response(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type="application/pdf")
+def _pdf_response(body: bytes, filename: str) -> FileResponse:
     # Inline: the counter opens it in the browser's viewer and prints it at once.
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
-    return response
+    return file_response(
+        BytesIO(body), content_type="application/pdf", filename=filename, inline=True
+    )

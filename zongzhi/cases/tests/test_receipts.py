@@ -142,4 +142,5 @@ def test_the_notice_is_linked_and_served_only_once_the_case_was_rejected(cast: C
     page = client.get(f"/cases/{rejected.code}/").content.decode()
     assert f"/cases/{rejected.code}/rejection-notice.pdf" in page
     response = client.get(f"/cases/{rejected.code}/rejection-notice.pdf")
-    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
