@@ -40,8 +40,11 @@ from zongzhi.screening.selectors import state_q
 
 pytestmark = [
     pytest.mark.usefixtures("demo", "db"),
-    # `make demo` loads this county on SQLite, so it is tested there too.
+    # `make demo` loads this county on SQLite, and production never loads it: it is tested
+    # on SQLite only (a minute and a half of the PostgreSQL run saved; the services it
+    # walks are tested on PostgreSQL by their own modules).
     pytest.mark.sqlite,
+    pytest.mark.demo_county,
     # One worker loads the demo and runs these (make test runs with --dist loadgroup);
     # spread over both, each would load it.
     pytest.mark.xdist_group("demo"),

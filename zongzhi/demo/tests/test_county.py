@@ -30,8 +30,11 @@ from zongzhi.units.models import Unit
 # its cases are tested in zongzhi/demo/tests/test_cases.py.
 pytestmark = [
     pytest.mark.usefixtures("demo_without_cases", "db"),
-    # `make demo` loads this county on SQLite, so it is tested there too.
+    # `make demo` loads this county on SQLite, and production never loads it: it is tested
+    # on SQLite only (a minute and a half of the PostgreSQL run saved; the services it
+    # walks are tested on PostgreSQL by their own modules).
     pytest.mark.sqlite,
+    pytest.mark.demo_county,
     # One worker loads the demo and runs these (make test runs with --dist loadgroup);
     # spread over both, each would load it.
     pytest.mark.xdist_group("demo"),
