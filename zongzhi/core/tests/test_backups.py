@@ -120,8 +120,9 @@ def test_the_password_goes_to_pg_dump_in_the_environment() -> None:
             "PASSWORD": "s3cret",
             "HOST": "",
             "PORT": "",
-            "OPTIONS": {"host": "/tmp/sock", "port": 5499, "sslmode": "require"},
+            "OPTIONS": {"host": "/run/postgresql", "port": 5499, "sslmode": "require"},
         }
     )
     assert env["PGPASSWORD"] == "s3cret" and env["PGDATABASE"] == "zz"
-    assert (env["PGHOST"], env["PGPORT"], env["PGSSLMODE"]) == ("/tmp/sock", "5499", "require")
+    assert env["PGHOST"] == "/run/postgresql"
+    assert (env["PGPORT"], env["PGSSLMODE"]) == ("5499", "require")
