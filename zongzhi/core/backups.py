@@ -128,7 +128,7 @@ def _fsync(path: Path) -> None:
 def backup(out_dir: Path, *, now: datetime | None = None, alias: str = "default") -> Path:
     """Write one whole backup of the database into `out_dir`; return its path."""
     vendor = _vendor(alias)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     final = out_dir / backup_name(now or timezone.now(), vendor)
     if final.exists():
         raise BackupError(f"{final} 已存在，请稍后再试")
@@ -143,6 +143,8 @@ def backup(out_dir: Path, *, now: datetime | None = None, alias: str = "default"
             )
         else:
             _sqlite_copy_out(alias, part)
+        # Names, phone numbers and addresses are in it in clear: for the service's user only.
+        part.chmod(0o600)
         _fsync(part)
         part.replace(final)
     finally:

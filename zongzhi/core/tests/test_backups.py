@@ -48,6 +48,7 @@ def test_a_restore_brings_back_the_figures_and_the_identity_number_as_they_were(
     call_command("backup", "--out", str(tmp_path))
     (written,) = tmp_path.iterdir()
     assert backups.NAME_PATTERN.match(written.name)
+    assert written.stat().st_mode & 0o077 == 0  # personal data: the service's user only
 
     # A day's damage: another case counted, and the file's number overwritten.
     registered(cast)
