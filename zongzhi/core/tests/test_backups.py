@@ -100,7 +100,27 @@ def test_retention_keeps_the_newest_backups_and_touches_no_other_file(tmp_path: 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[3:] + others)
 
 
-@pytest.mark.django_db
+def test_the_nightly_backup_writes_into_the_directory_and_keeps_the_newest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for day in range(1, 4):
+        (tmp_path / f"zongzhi-202612{day:02d}-030000.sqlite3").write_bytes(b"x")
+
+    def backup(out_dir: Path) -> Path:  # the round trip above proves the real one
+        written = out_dir / "zongzhi-20261204-030000.sqlite3"
+        written.write_bytes(b"x")
+        return written
+
+    monkeypatch.setattr(backups, "backup", backup)
+    with override_settings(ZONGZHI_BACKUP_DIR=str(tmp_path), ZONGZHI_BACKUP_KEEP=2):
+        done = backups.nightly()
+    assert done["written"] == str(tmp_path / "zongzhi-20261204-030000.sqlite3")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "zongzhi-20261203-030000.sqlite3",
+        "zongzhi-20261204-030000.sqlite3",
+    ]
+
+
 def test_the_nightly_backup_is_off_when_the_directory_is_empty(caplog: Any) -> None:
     with override_settings(ZONGZHI_BACKUP_DIR=""):
         assert backups.nightly() == {"written": None, "deleted": []}
