@@ -21,6 +21,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, out: Path, keep: int | None, **options: Any) -> None:
+        if keep is not None and keep < 1:
+            raise CommandError("--keep 至少为 1：不能把刚写的备份也删掉")
         try:
             written = backups.backup(out)
             deleted = backups.prune(out, keep) if keep is not None else []
