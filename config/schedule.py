@@ -12,6 +12,7 @@ from zongzhi.briefings.tasks import compile_daily_reports
 from zongzhi.care.tasks import deidentify_expired, sweep_care
 from zongzhi.cases.tasks import sweep_deadlines
 from zongzhi.core.scheduler import Periodic
+from zongzhi.core.tasks import nightly_backup
 from zongzhi.hazards.tasks import sweep_hazard_reviews
 from zongzhi.notifications.tasks import send_due
 from zongzhi.screening.tasks import open_due_rounds
@@ -29,6 +30,9 @@ def jobs() -> list[Periodic]:
         Periodic("notifications.send_due", timedelta(minutes=1), send_due),
         # 02:00 Beijing time (18:00 UTC), when nobody is reading files.
         Periodic("care.deidentify", timedelta(days=1), deidentify_expired, timedelta(hours=18)),
+        # 03:00 Beijing time (19:00 UTC): quiet, and after the de-identification, so a
+        # backup keeps nothing the retention rule has removed.
+        Periodic("core.backup", timedelta(days=1), nightly_backup, timedelta(hours=19)),
         # 07:00 Beijing time (23:00 UTC): the report is waiting when the day begins.
         Periodic(
             "briefings.daily_reports", timedelta(days=1), compile_daily_reports, timedelta(hours=23)

@@ -196,6 +196,18 @@ TASKS = {
 # The scheduled jobs `run_scheduler` enqueues (a function returning core.scheduler.Periodic).
 ZONGZHI_SCHEDULE = "config.schedule.jobs"
 
+# The nightly backup (zongzhi.core.backups) writes here and keeps the newest
+# ZONGZHI_BACKUP_KEEP. On by default, in var/backups: a backup nobody configured still
+# exists after a bad delete or a failed upgrade; point it at another disk (or copy it off the
+# machine) to survive losing this one. Set it empty to turn the nightly backup off.
+ZONGZHI_BACKUP_DIR = env_str("ZONGZHI_BACKUP_DIR", str(VAR_DIR / "backups"))
+ZONGZHI_BACKUP_KEEP = env_int("ZONGZHI_BACKUP_KEEP", 14)
+if ZONGZHI_BACKUP_KEEP < 1:
+    raise ImproperlyConfigured("ZONGZHI_BACKUP_KEEP must be at least 1")
+# What `manage.py restore` runs after the data is back (core names them, imports no app):
+# the figures are computed again from the restored cases.
+ZONGZHI_AFTER_RESTORE = ["zongzhi.analytics.rollups.rebuild_rollups"]
+
 _SMTP = "django.core.mail.backends.smtp.EmailBackend"
 _MAIL_BACKEND = env_str(
     "DJANGO_EMAIL_BACKEND",

@@ -11,6 +11,8 @@ from zongzhi.accounts.rules import Action
 from zongzhi.care import selectors as care_selectors
 from zongzhi.hazards import selectors as hazard_selectors
 from zongzhi.screening import selectors as screening_selectors
+from zongzhi.workdays import selectors as workday_selectors
+from zongzhi.workdays.services import may_edit_calendar
 
 
 @dataclass(frozen=True)
@@ -47,3 +49,11 @@ def registers_for(user: Actor, today: date) -> Registers:
         missing_query=missing_query,
         care=care_selectors.home_counts(user, today),
     )
+
+
+def holiday_warning(user: Actor, today: date) -> str | None:
+    """The missing-holidays warning (from October 1 before a year with no schedule), for
+    those who may enter the schedule: nobody else can act on it."""
+    if not may_edit_calendar(user):
+        return None
+    return workday_selectors.coverage_warning(today=today)

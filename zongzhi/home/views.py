@@ -7,7 +7,7 @@ from zongzhi.accounts.rules import Action
 from zongzhi.accounts.selectors import roles_held
 from zongzhi.briefings import selectors as briefing_selectors
 from zongzhi.cases import selectors
-from zongzhi.home.selectors import registers_for
+from zongzhi.home.selectors import holiday_warning, registers_for
 from zongzhi.regions.selectors import scope_summary
 
 
@@ -32,5 +32,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "work": work,
             "registers": registers_for(request.user, today),
             "daily_reports": daily_reports,
+            "holiday_warning": holiday_warning(request.user, today),
         },
     )

@@ -1,10 +1,12 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from zongzhi.workdays.models import CalendarDay
+from zongzhi.workdays.selectors import coverage_warning
 from zongzhi.workdays.services import calendar_day_remove, calendar_day_set, may_edit_calendar
 
 
@@ -49,6 +51,15 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return may_edit_calendar(request.user)
+
+    # Where the missing year gets entered, so the warning is here as on the home page.
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        warning = coverage_warning(today=timezone.localdate())
+        if warning and request.method == "GET":
+            messages.warning(request, warning)
+        return super().changelist_view(request, extra_context)
 
     # Writes go through the services, the one path that checks, validates and refreshes
     # the cached calendar.

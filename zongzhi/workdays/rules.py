@@ -37,9 +37,9 @@ SATURDAY = 5
 # of its holiday table's years, so this is the same rule it applies (a test pins the two).
 PACKAGE_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
 
-# Administrators are warned this many days before New Year's Day when the coming year's
-# schedule is missing; the State Council usually publishes it in late October or November.
-WARNING_DAYS = 90
+# Administrators are warned from the first of this month when the coming year's schedule
+# is missing; the State Council usually publishes it in late October or November.
+WARNING_MONTH = 10
 
 
 class Counting(StrEnum):
@@ -180,15 +180,13 @@ def _check_date(day: date) -> None:
 def coverage_warning(calendar: WorkCalendar, today: date) -> str | None:
     """What to tell administrators when deadlines are about to be estimated, or None.
 
-    The current year uncovered is always worth a warning; the next year from WARNING_DAYS
-    before New Year's Day on.
+    The current year uncovered is always worth a warning; the next year from October 1
+    (WARNING_MONTH) on.
     """
     year = None
     if not calendar.covers(today.year):
         year = today.year
-    elif (date(today.year + 1, 1, 1) - today).days <= WARNING_DAYS and not calendar.covers(
-        today.year + 1
-    ):
+    elif today.month >= WARNING_MONTH and not calendar.covers(today.year + 1):
         year = today.year + 1
     if year is None:
         return None

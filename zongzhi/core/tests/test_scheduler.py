@@ -58,9 +58,10 @@ def test_the_real_schedule_runs_every_job_over_an_empty_register(
             "care.sweep",
             "notifications.send_due",
             "care.deidentify",
+            "core.backup",
             "briefings.daily_reports",
         ]
-    assert len(callbacks) == 8
+    assert len(callbacks) == 9
 
 
 @pytest.mark.django_db

@@ -1,21 +1,23 @@
 """The home page: what each person has to do in screening and hazards, and the daily
 report, each shown only to those whose work it is."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
 from zongzhi.briefings.services import compile_daily_reports
 from zongzhi.cases.tests.factories import category
-from zongzhi.conftest import Cast
+from zongzhi.conftest import Cast, make_user
 from zongzhi.hazards import services as hazard_services
 from zongzhi.hazards.models import Hazard
+from zongzhi.home.selectors import holiday_warning
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import Level
 from zongzhi.screening import services as screening_services
@@ -214,3 +216,50 @@ def test_the_home_page_costs_the_same_queries_however_much_there_is(
     client.get("/")
     with django_assert_max_num_queries(most):
         client.get("/")
+
+
+# --- The missing-holidays warning ---------------------------------------------------------
+
+
+@pytest.fixture
+def on_day(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Make the pages' today a given day (the package's holidays end with 2026)."""
+
+    def set_today(day: date) -> None:
+        real = timezone.localdate
+        monkeypatch.setattr(
+            timezone, "localdate", lambda value=None, **kw: day if value is None else real(value)
+        )
+
+    return set_today
+
+
+def test_a_county_administrator_is_warned_on_october_1_with_the_way_to_the_holiday_admin(
+    cast: Cast, on_day: Any
+) -> None:
+    admin = make_user("county_admin", Role.ADMINISTRATOR, region=cast.places.county)
+    admin.is_staff = True  # administrators work in the Django admin too
+    admin.save(update_fields=["is_staff"])
+    on_day(date(2026, 10, 1))
+    page = cast.client_for(admin).get(reverse("home")).content.decode()
+    assert "2027年的节假日安排尚未录入" in page
+    assert f'href="{reverse("admin:workdays_calendarday_changelist")}"' in page
+    admin_page = cast.client_for(admin).get(reverse("admin:workdays_calendarday_changelist"))
+    assert "2027年的节假日安排尚未录入" in admin_page.content.decode()
+
+
+def test_no_warning_in_september(cast: Cast, on_day: Any) -> None:
+    admin = make_user("county_admin", Role.ADMINISTRATOR, region=cast.places.county)
+    on_day(date(2026, 9, 30))
+    page = cast.client_for(admin).get(reverse("home")).content.decode()
+    assert "节假日安排尚未录入" not in page
+
+
+def test_nobody_who_cannot_enter_the_holidays_is_warned(cast: Cast, on_day: Any) -> None:
+    on_day(date(2026, 10, 1))
+    leader = cast.by_role[Role.LEADER]
+    assert "节假日安排尚未录入" not in cast.client_for(leader).get(reverse("home")).content.decode()
+    # A township administrator cannot enter the national schedule either.
+    for user in [*cast.by_role.values(), cast.outsider]:
+        for day in [date(2026, 10, 1), date(2026, 12, 31), date(2027, 3, 1)]:
+            assert holiday_warning(user, day) is None, (user, day)

@@ -211,10 +211,9 @@ MISSING_2027 = (
 )
 
 
-def test_administrators_are_warned_from_90_days_before_an_unentered_year() -> None:
-    # 2026-10-03 is 90 days before 2027-01-01.
-    assert coverage_warning(CALENDAR, date(2026, 10, 2)) is None
-    assert coverage_warning(CALENDAR, date(2026, 10, 3)) == MISSING_2027
+def test_administrators_are_warned_from_october_before_an_unentered_year() -> None:
+    assert coverage_warning(CALENDAR, date(2026, 9, 30)) is None
+    assert coverage_warning(CALENDAR, date(2026, 10, 1)) == MISSING_2027
     assert coverage_warning(CALENDAR, date(2026, 12, 31)) == MISSING_2027
 
 
