@@ -12,3 +12,6 @@ STORAGES = {
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Persistent connections from the live-server thread would block dropping test databases.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# The cast fixture signs people in with force_login and no second factor: enforcement is
+# off here, and the two-factor tests turn it back on with the `settings` fixture.
+ZONGZHI_TWO_FACTOR_REQUIRED_ROLES = []

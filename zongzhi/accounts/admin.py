@@ -1,6 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from zongzhi.accounts import twofactor
 from zongzhi.accounts.models import RoleAssignment, User
 
 
@@ -19,6 +23,26 @@ class UserAdmin(DjangoUserAdmin):
         ("zongzhi", {"fields": ["full_name", "phone"]}),
     )
     inlines = [RoleAssignmentInline]
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="重置两步验证（手机丢失且无恢复码）")
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        done, refused = [], []
+        for user in queryset:
+            try:
+                twofactor.reset(by=request.user, user=user, request=request)
+            except PermissionDenied:
+                refused.append(str(user))
+            else:
+                done.append(str(user))
+        if done:
+            self.message_user(
+                request,
+                f"已重置两步验证：{'、'.join(done)}。下次登录时需重新启用。",
+                messages.SUCCESS,
+            )
+        if refused:
+            self.message_user(request, f"无权重置：{'、'.join(refused)}", messages.ERROR)
 
 
 @admin.register(RoleAssignment)
