@@ -1,10 +1,13 @@
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
-from zongzhi.accounts import twofactor
+from zongzhi.accounts import throttle, twofactor
 from zongzhi.accounts.models import RoleAssignment, User
 
 
@@ -50,3 +53,20 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "region", "unit", "created_at"]
     list_filter = ["role"]
     raw_id_fields = ["user", "region", "unit"]
+
+
+_admin_login = admin.site.login
+
+
+@login_not_required
+def _throttled_admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The admin site's own sign-in form, under the same address and account limits as the
+    site's (zongzhi.accounts.throttle): otherwise /admin/login/ is a door around them."""
+    if request.method == "POST":
+        found = throttle.refusal(request, request.POST.get("username", ""))
+        if found is not None:
+            return throttle.refused_response(request, found)
+    return _admin_login(request, extra_context)
+
+
+admin.site.login = _throttled_admin_login  # type: ignore[method-assign]

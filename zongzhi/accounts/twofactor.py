@@ -118,6 +118,8 @@ def verify(request: HttpRequest, code: str) -> Device:
     user: User = request.user  # type: ignore[assignment]
     device = _match(request, user, code)
     otp_login(request, device)
+    # A new session key for the fully signed-in session, as at the password step.
+    request.session.cycle_key()
     return device
 
 
@@ -152,6 +154,7 @@ def confirm_enrolment(request: HttpRequest, code: str) -> list[str]:
         codes = _new_recovery_codes(user)
         two_factor_enrolled.send(User, by=user, user=user, request=request)
     otp_login(request, device)
+    request.session.cycle_key()
     return codes
 
 

@@ -134,3 +134,15 @@ def test_spraying_behind_a_proxy_stops_the_sprayer_and_not_the_office_behind_it(
     # The address it pretended to be, behind the same proxy, signs in as usual.
     office = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
     assert login(office, "v1_care", PASSWORD).status_code == 302
+
+
+def test_the_admin_sign_in_is_under_the_same_limits(cast: Cast, settings: Any) -> None:
+    settings.ZONGZHI_LOGIN_ADDRESS_FAILURES = 3
+    sprayer = Client(REMOTE_ADDR="203.0.113.9")
+    for name in ("t1_intake", "t1_leader", "t1_police"):
+        login(sprayer, name, "Spring2026!")
+    response = sprayer.post("/admin/login/", {"username": "t1_admin", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in sprayer.session
+    # Anyone else still reaches the admin's own form.
+    assert Client().get("/admin/login/").status_code == 200
