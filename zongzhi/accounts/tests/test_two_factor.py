@@ -234,7 +234,7 @@ def test_an_administrator_resets_a_lost_phone(cast: Cast, sent: list[tuple[str, 
     with pytest.raises(PermissionDenied):
         twofactor.reset(by=cast.by_role[Role.LEADER], user=worker)
     assert twofactor.has_two_factor(worker)
-    # An administrator of another township may not either.
+    # Nor may someone from another township.
     with pytest.raises(PermissionDenied):
         twofactor.reset(by=cast.outsider, user=worker)
     assert twofactor.reset(by=admin, user=worker) == 4  # the devices and their codes
