@@ -265,3 +265,11 @@ def test_a_locked_out_administrator_is_reset_from_the_command_line(cast: Cast) -
     client = Client()
     sign_in(client, "t1_admin")
     assert client.get("/")["Location"].startswith(ENROL)
+
+
+def test_production_requires_it_of_administrators_and_care_supervisors() -> None:
+    # Only the test settings turn enforcement off (for the cast fixture's force_login).
+    from config import settings as production
+
+    required = list(production.ZONGZHI_TWO_FACTOR_REQUIRED_ROLES)
+    assert required == [Role.ADMINISTRATOR.value, Role.CARE_SUPERVISOR.value]
