@@ -35,6 +35,9 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Before django.contrib.auth: its createsuperuser checks the password policy also
+    # without prompts (zongzhi.accounts.management.commands.createsuperuser).
+    "zongzhi.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,11 +45,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks_db",
     "axes",
+    # Two-factor sign-in: TOTP (an authenticator app) and single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "zongzhi.core",
     "zongzhi.regions",
     "zongzhi.categories",
     "zongzhi.units",
-    "zongzhi.accounts",
     "zongzhi.workdays",
     "zongzhi.cases",
     "zongzhi.hazards",
@@ -71,10 +77,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user verified once they passed the second step this session.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the messages (it leaves one) and before LoginRequiredMiddleware's view check.
     "zongzhi.core.middleware.IdleSessionTimeoutMiddleware",
+    # After the idle timeout (a signed-out person is sent to sign in, not to verify).
+    "zongzhi.accounts.middleware.TwoFactorMiddleware",
     # After authentication, so its 413 page is the site's own; it reads the body before
     # any middleware's process_view.
     "zongzhi.core.middleware.RequestSizeMiddleware",
@@ -132,9 +142,19 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Checked wherever a password is set: the person's own change, the admin's user forms and
+# createsuperuser (zongzhi.accounts.management.commands.createsuperuser, also without
+# prompts). Django's messages come in Chinese from its own zh_Hans catalogue.
+ZONGZHI_PASSWORD_MIN_LENGTH = env_int("ZONGZHI_PASSWORD_MIN_LENGTH", 10)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["username", "full_name", "phone", "email"]},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": ZONGZHI_PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -162,6 +182,19 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "zongzhi.core.http.client_address"
 ZONGZHI_LOGIN_ADDRESS_FAILURES = env_int("ZONGZHI_LOGIN_ADDRESS_FAILURES", 30)
+# One account that has failed this many times within the cool-off, from any addresses
+# together, may not try again until it passes: a guess spread over many addresses (each
+# under AXES_FAILURE_LIMIT) is slowed. Higher than AXES_FAILURE_LIMIT, because anybody can
+# push an account there: the person then waits out the cool-off like everybody else.
+ZONGZHI_LOGIN_ACCOUNT_FAILURES = env_int("ZONGZHI_LOGIN_ACCOUNT_FAILURES", 20)
+# Two-factor sign-in (zongzhi.accounts.twofactor): people holding one of these roles must
+# enrol an authenticator app before any page, and give a code at every sign-in; everybody
+# else may enrol from 账号安全. A wrong code counts as a failed sign-in for the lockout.
+ZONGZHI_TWO_FACTOR_REQUIRED_ROLES = env_list(
+    "ZONGZHI_TWO_FACTOR_REQUIRED_ROLES", ["administrator", "care_supervisor"]
+)
+# The name an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = env_str("ZONGZHI_TWO_FACTOR_ISSUER", "综治中心")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

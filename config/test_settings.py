@@ -14,3 +14,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # No nightly backups from the tests' schedule runs; a test that backs up names its directory.
 ZONGZHI_BACKUP_DIR = ""
+# The cast fixture signs people in with force_login and no second factor: enforcement is
+# off here, and the two-factor tests turn it back on with the `settings` fixture.
+ZONGZHI_TWO_FACTOR_REQUIRED_ROLES = []

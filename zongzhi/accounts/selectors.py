@@ -34,3 +34,11 @@ def login_failures_from(address: str, *, since: datetime) -> int:
         n=Sum("failures_since_start")
     )["n"]
     return int(total or 0)
+
+
+def login_failures_of(username: str, *, since: datetime) -> int:
+    """Failed sign-ins naming one account since `since`, from whichever addresses."""
+    total = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
+        n=Sum("failures_since_start")
+    )["n"]
+    return int(total or 0)

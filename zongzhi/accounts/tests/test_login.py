@@ -99,3 +99,50 @@ def test_behind_a_proxy_the_lock_follows_the_sender_not_the_proxy(
     # The same account from another sender behind the same proxy is not locked.
     colleague = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
     assert login(colleague, "t1_intake", PASSWORD).status_code == 302
+
+
+def test_one_account_guessed_from_many_addresses_is_locked_everywhere(
+    cast: Cast, settings: Any
+) -> None:
+    settings.ZONGZHI_PROXY_HOPS = 1
+    settings.ZONGZHI_LOGIN_ACCOUNT_FAILURES = 8
+    # Four tries from each of two senders behind the proxy: under the per-address lock.
+    for sender in ("203.0.113.9", "203.0.113.10"):
+        guesser = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=sender)
+        for _ in range(4):
+            assert login(guesser, "t1_admin", "Spring2026!").status_code == 200
+    third = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    response = login(third, "t1_admin", PASSWORD)
+    assert response.status_code == 429
+    assert "该账号近期登录失败的次数过多" in response.content.decode()
+    assert int(response["Retry-After"]) == 15 * 60
+    assert "_auth_user_id" not in third.session
+    # Other accounts from the same sender are not held up.
+    assert login(third, "t1_leader", PASSWORD).status_code == 302
+
+
+def test_spraying_behind_a_proxy_stops_the_sprayer_and_not_the_office_behind_it(
+    cast: Cast, settings: Any
+) -> None:
+    settings.ZONGZHI_PROXY_HOPS = 1
+    settings.ZONGZHI_LOGIN_ADDRESS_FAILURES = 4
+    # The sprayer writes its own X-Forwarded-For; the proxy appends the address it saw.
+    sprayer = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9")
+    for name in ("t1_intake", "t1_leader", "t1_police", "v1_mediator"):
+        assert login(sprayer, name, "Spring2026!").status_code == 200
+    assert login(sprayer, "v1_care", PASSWORD).status_code == 429
+    # The address it pretended to be, behind the same proxy, signs in as usual.
+    office = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert login(office, "v1_care", PASSWORD).status_code == 302
+
+
+def test_the_admin_sign_in_is_under_the_same_limits(cast: Cast, settings: Any) -> None:
+    settings.ZONGZHI_LOGIN_ADDRESS_FAILURES = 3
+    sprayer = Client(REMOTE_ADDR="203.0.113.9")
+    for name in ("t1_intake", "t1_leader", "t1_police"):
+        login(sprayer, name, "Spring2026!")
+    response = sprayer.post("/admin/login/", {"username": "t1_admin", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in sprayer.session
+    # Anyone else still reaches the admin's own form.
+    assert Client().get("/admin/login/").status_code == 200
