@@ -12,3 +12,6 @@ STORAGES = {
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Persistent connections from the live-server thread would block dropping test databases.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# WhiteNoise looks a static file up when asked for one instead of listing STATIC_ROOT each
+# time a test client starts (and warning when nothing has been collected there).
+WHITENOISE_AUTOREFRESH = True
