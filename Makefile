@@ -41,7 +41,7 @@ serve: $(RUN_STAMP)
 	$(BIN)/python manage.py check --deploy --fail-level ERROR
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py collectstatic --noinput -v0
-	exec $(BIN)/python manage.py run_all --web gunicorn --bind $(ZONGZHI_BIND)
+	exec $(BIN)/python manage.py run_all --web gunicorn --bind $(ZONGZHI_BIND) --grace 40
 
 ## test: system packages when missing, lint, types, then the whole suite on PostgreSQL (the
 ## production database) and, on SQLite (the embedded default that `make demo` runs on), the

@@ -44,8 +44,12 @@ max_requests_jitter = 100
 accesslog = "-"
 errorlog = "-"
 # The client's address as the proxy passed it, and the time taken in milliseconds.
-access_log_format = (
-    '%(h)s %({x-forwarded-for}i)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
-)
-# Temporary heartbeat files in memory: a slow disk would make workers look stuck.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+access_log_format = '%(h)s %({x-forwarded-for}i)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
+# Workers' heartbeat files in memory: a slow disk would make workers look stuck. gunicorn
+# makes each with mkstemp, so the shared directory is safe to use.
+_SHM = "/dev/shm"  # noqa: S108
+worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
+# No control socket (gunicorn 25+ opens one in $HOME by default): two instances on one
+# host would contend for the same path, and the supervisor or systemd is what manages
+# the server.
+control_socket_disable = True

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.test import Client, override_settings
-
 from whitenoise.compress import Compressor
 
 from zongzhi.core.staticfiles import StaticStorage
@@ -34,18 +33,17 @@ def test_leaflet_is_collected_and_served_by_the_application_with_far_future_cach
         WHITENOISE_SKIP_COMPRESS_EXTENSIONS=[*SKIP_COMPRESS, "js"],
     ):
         storage = StaticStorage()
-        names = [
-            str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()
-        ]
+        names = [str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()]
         processed = list(storage.post_process({n: (storage, n) for n in names}))
         failures = [p for _, _, p in processed if isinstance(p, Exception)]
         assert failures == []  # leaflet.js names leaflet.js.map, which is not there
         hashed_css = storage.stored_name("vendor/leaflet/leaflet.css")
         assert hashed_css != "vendor/leaflet/leaflet.css"
         layers = storage.stored_name("vendor/leaflet/images/layers.png")
-        assert f'url("{Path(layers).relative_to("vendor/leaflet")}")' in (
-            tmp_path / hashed_css
-        ).read_text()
+        assert (
+            f'url("{Path(layers).relative_to("vendor/leaflet")}")'
+            in (tmp_path / hashed_css).read_text()
+        )
 
         client = Client()
         response = client.get(f"/static/{hashed_css}", HTTP_ACCEPT_ENCODING="gzip")

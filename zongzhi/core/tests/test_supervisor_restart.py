@@ -8,7 +8,9 @@ from zongzhi.core.supervisor import Child, Supervisor
 
 # Stops the supervisor from inside, as systemd's SIGTERM would, once the others have had
 # time to die and be restarted a few times.
-STOPPER = "import os, signal, time; time.sleep({}); os.kill(os.getppid(), signal.SIGTERM); time.sleep(30)"
+STOPPER = (
+    "import os, signal, time; time.sleep({}); os.kill(os.getppid(), signal.SIGTERM); time.sleep(30)"
+)
 
 
 def _pauses(messages: list[str], name: str) -> list[float]:

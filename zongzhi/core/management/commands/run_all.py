@@ -77,4 +77,3 @@ class Command(BaseCommand):
             bind,
             "config.wsgi:application",
         ]
-
