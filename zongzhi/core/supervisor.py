@@ -98,6 +98,9 @@ class Supervisor:
                 code = r.process.poll()
                 if code is None:
                     continue
+                # What the dead child left in its group goes with it: gunicorn's workers
+                # outlive a killed master, holding the port its successor needs.
+                _signal_group(r.process, signal.SIGKILL)
                 if not r.child.restart:
                     self.say(f"{r.child.name} exited with status {code}: stopping the others")
                     return code if code > 0 else 1

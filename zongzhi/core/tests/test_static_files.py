@@ -2,14 +2,16 @@
 source map was not vendored, included) and served by the application through WhiteNoise,
 hashed names cached for a year."""
 
+import os
 import shutil
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 from whitenoise.compress import Compressor
 
-from zongzhi.core.staticfiles import StaticStorage
+from zongzhi.core.staticfiles import KeepingCompressor, StaticStorage
 
 SKIP_COMPRESS = list(Compressor.SKIP_COMPRESS_EXTENSIONS)
 
@@ -57,3 +59,30 @@ def test_leaflet_is_collected_and_served_by_the_application_with_far_future_cach
         assert plain.status_code == 200
         assert "immutable" not in plain["Cache-Control"]
         assert client.get("/static/vendor/leaflet/absent.css").status_code == 404
+
+
+def test_a_file_compressed_before_is_not_compressed_again_until_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `make serve` collects at every start; Brotli over the vendored scripts is slow.
+    css = tmp_path / "app.css"
+    css.write_text("body { color: black; }\n" * 200)
+    compressor = KeepingCompressor(quiet=True)
+    first = compressor.compress(str(css))
+    assert str(css) + ".gz" in first
+
+    def refuse(data: bytes) -> bytes:
+        raise AssertionError("compressed again")
+
+    monkeypatch.setattr(KeepingCompressor, "compress_gzip", staticmethod(refuse))
+    monkeypatch.setattr(KeepingCompressor, "compress_brotli", staticmethod(refuse))
+    assert compressor.compress(str(css)) == first
+
+    # Django writes a hashed file again at every collection: same name, same content.
+    os.utime(css, (1, 2_000_000_000))
+    assert KeepingCompressor(quiet=True, hashed=frozenset([str(css)])).compress(str(css)) == first
+
+    css.write_text("body { color: red; }\n" * 200)
+    os.utime(css, (1, 2_000_000_000))
+    with pytest.raises(AssertionError, match="compressed again"):
+        compressor.compress(str(css))
