@@ -57,7 +57,8 @@ class Command(BaseCommand):
     def _web(self, web: str, bind: str, manage: list[str]) -> list[str]:
         if web == "runserver":
             # No autoreloader: it would restart the server alone, apart from the others.
-            return [*manage, "runserver", "--noreload", bind]
+            # No second round of system checks: `make demo` ran them with migrate.
+            return [*manage, "runserver", "--noreload", "--skip-checks", bind]
         refused = production_settings()
         if refused:
             raise CommandError("; ".join(str(e.msg) for e in refused))
