@@ -1,4 +1,5 @@
-# zongzhi — the two set-up commands are `make demo` and `make test` (see README.md).
+# zongzhi — the two set-up commands are `make demo` and `make test` (see README.md);
+# `make serve` runs it in production.
 SHELL := /bin/bash
 PYTHON := $(shell scripts/find-python)
 VENV := .venv
@@ -8,7 +9,7 @@ DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | sh
 TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.test_settings
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck test-sqlite test-postgres test-all-sqlite messages bench clean
+.PHONY: demo serve test lint typecheck test-sqlite test-postgres test-all-sqlite messages bench clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "no Python >= 3.12 found" >&2; exit 1; }
@@ -30,6 +31,17 @@ demo: $(RUN_STAMP)
 	$(BIN)/python manage.py load_demo
 	@echo "Serving on http://127.0.0.1:8000 with the worker and the scheduler (Ctrl-C stops all)"
 	$(BIN)/python manage.py run_all --web runserver --bind 127.0.0.1:8000
+
+## serve: production in one command, with the settings from the environment (README's
+## table; DJANGO_DEBUG=false and the secrets are required): migrate, collect the static
+## files into var/static, then gunicorn (config/gunicorn.py), the worker and the scheduler
+## under one supervisor that restarts whichever dies. SIGTERM or Ctrl-C stops all three.
+ZONGZHI_BIND ?= 127.0.0.1:8000
+serve: $(RUN_STAMP)
+	$(BIN)/python manage.py check --deploy --fail-level ERROR
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	exec $(BIN)/python manage.py run_all --web gunicorn --bind $(ZONGZHI_BIND) --grace 40
 
 ## test: system packages when missing, lint, types, then the whole suite on PostgreSQL (the
 ## production database) but for the demo county, and, on SQLite (the embedded default that
@@ -81,6 +93,7 @@ bench: $(DEV_STAMP)
 		'maintenance_work_mem = 1GB' 'work_mem = 32MB' 'max_wal_size = 16GB' \
 		'checkpoint_timeout = 30min' 'autovacuum = on' 'jit = on')" \
 	$(BENCH_ENV) scripts/with-postgres bash -c '$(BIN)/python manage.py migrate --noinput -v0 && \
+		$(BIN)/python manage.py collectstatic --noinput -v0 && \
 		$(BIN)/python manage.py generate_province --cases $(BENCH_CASES) && \
 		$(BIN)/python manage.py bench_run --seconds $(BENCH_SECONDS) --peer bench/helpdesk/run \
 			--json var/bench/zongzhi-$(BENCH_CASES).json'

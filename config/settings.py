@@ -71,6 +71,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the application itself (no proxy needed), before any middleware
+    # that would spend a session or a database query on them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zongzhi.core.middleware.ChosenLanguageMiddleware",
     "zongzhi.core.middleware.RefuseUnsafeTextMiddleware",
@@ -217,9 +220,19 @@ ZONGZHI_UPLOAD_MAX_BYTES = env_int("ZONGZHI_UPLOAD_MAX_BYTES", 100 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# `make serve` collects the static files here (hashed names, gzip copies) before starting;
+# WhiteNoise serves them, with a year's caching for the hashed names.
+STATIC_ROOT = Path(env_str("ZONGZHI_STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env_str("ZONGZHI_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "zongzhi.core.staticfiles.StaticStorage"
+    },
+}
 
 TASKS = {
     "default": {

@@ -17,3 +17,6 @@ ZONGZHI_BACKUP_DIR = ""
 # The cast fixture signs people in with force_login and no second factor: enforcement is
 # off here, and the two-factor tests turn it back on with the `settings` fixture.
 ZONGZHI_TWO_FACTOR_REQUIRED_ROLES = []
+# WhiteNoise looks a static file up when asked for one instead of listing STATIC_ROOT each
+# time a test client starts (and warning when nothing has been collected there).
+WHITENOISE_AUTOREFRESH = True

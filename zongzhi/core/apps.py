@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from zongzhi.core import checks  # noqa: F401 (registers the production checks)
         from zongzhi.core.middleware import start_idle_clock
 
         user_logged_in.connect(start_idle_clock, dispatch_uid="zongzhi.core.start_idle_clock")

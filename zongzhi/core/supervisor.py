@@ -11,8 +11,13 @@ Why it is built this way:
   after a grace period. A child that ends by itself stops the others too: half a system
   (pages served, nothing sweeping deadlines) must not look alive. The exit status says
   whether a child failed, so a service manager restarts the whole.
-- `Child` is a name and an argv, and `Supervisor.run` a loop over them, so a later
-  `make serve` can add restart-on-death (a policy per child) without changing callers.
+- Restarting is a policy per child (`Child.restart`), chosen by the caller: under
+  `make serve` (`run_all --web gunicorn`) a child that dies is started again after a
+  pause that doubles from `backoff_seconds` up to `backoff_max_seconds`, and falls back to
+  the first pause once the child has stayed up `stable_seconds` — a crash loop (a database
+  that is down, a port that is taken) neither spins the processor nor floods the log, and
+  one crash an hour is retried at once. Each death and restart is logged. A child without
+  the policy keeps the rule above: it stops the whole.
 """
 
 import contextlib
@@ -30,6 +35,8 @@ from types import FrameType
 class Child:
     name: str
     argv: Sequence[str]
+    # Started again when it dies (with backoff) instead of stopping the others.
+    restart: bool = False
 
 
 @dataclass
@@ -37,6 +44,10 @@ class Running:
     child: Child
     process: subprocess.Popen[bytes]
     stopped_by_us: bool = False
+    started_at: float = field(default_factory=time.monotonic)
+    # The pause before the next restart, and when that restart is due (None: running).
+    backoff: float = 0.0
+    restart_at: float | None = None
 
 
 @dataclass
@@ -44,6 +55,9 @@ class Supervisor:
     children: Sequence[Child]
     grace_seconds: float = 10.0
     poll_seconds: float = 0.2
+    backoff_seconds: float = 1.0
+    backoff_max_seconds: float = 30.0
+    stable_seconds: float = 60.0
     say: Callable[[str], None] = field(default=lambda text: print(text, file=sys.stderr))
     _stop_signal: int | None = None
 
@@ -74,14 +88,38 @@ class Supervisor:
 
     def _wait(self, running: list[Running]) -> int:
         while self._stop_signal is None:
+            now = time.monotonic()
             for r in running:
+                if r.restart_at is not None:
+                    if now >= r.restart_at:
+                        r.process, r.started_at, r.restart_at = self._start(r.child), now, None
+                        self.say(f"restarted {r.child.name} (pid {r.process.pid})")
+                    continue
                 code = r.process.poll()
-                if code is not None:
+                if code is None:
+                    continue
+                # What the dead child left in its group goes with it: gunicorn's workers
+                # outlive a killed master, holding the port its successor needs.
+                _signal_group(r.process, signal.SIGKILL)
+                if not r.child.restart:
                     self.say(f"{r.child.name} exited with status {code}: stopping the others")
                     return code if code > 0 else 1
+                self._schedule_restart(r, code, now)
             time.sleep(self.poll_seconds)
         self.say(f"received {signal.Signals(self._stop_signal).name}: stopping")
         return 0
+
+    def _schedule_restart(self, r: Running, code: int, now: float) -> None:
+        uptime = now - r.started_at
+        if r.backoff == 0.0 or uptime >= self.stable_seconds:
+            r.backoff = self.backoff_seconds
+        else:
+            r.backoff = min(r.backoff * 2, self.backoff_max_seconds)
+        r.restart_at = now + r.backoff
+        self.say(
+            f"{r.child.name} exited with status {code} after {uptime:.1f} s: "
+            f"restarting in {r.backoff:g} s"
+        )
 
     def _stop(self, running: list[Running]) -> None:
         alive = [r for r in running if r.process.poll() is None]

@@ -4,14 +4,17 @@ stopped together."""
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from zongzhi.core.supervisor import Child, Supervisor
 
@@ -41,6 +44,28 @@ def _children_of(pid: int) -> dict[int, str]:
     return found
 
 
+def _migrated_database_url(tmp_path: Path) -> str:
+    """A database with the schema for the child processes: the test database itself on
+    PostgreSQL (the transactional test empties it afterwards), a copy of it on SQLite (held
+    in memory) — instead of migrating a new one, which took most of this test's time."""
+    if connection.vendor == "sqlite":
+        target = tmp_path / "db.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(target) as copy:
+            connection.connection.backup(copy)
+        copy.close()
+        return f"sqlite:///{target}"
+    db = connection.settings_dict
+    user = quote(db["USER"] or "", safe="")
+    password = quote(db["PASSWORD"] or "", safe="")
+    credentials = f"{user}:{password}@" if password else f"{user}@"
+    # scripts/with-postgres's URL puts the socket directory and port among the options.
+    options = db.get("OPTIONS", {})
+    host = quote(str(options.get("host") or db["HOST"] or "localhost"), safe="")
+    port = options.get("port") or db["PORT"] or 5432
+    return f"postgres://{credentials}/{db['NAME']}?host={host}&port={port}"
+
+
 def _alive(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -50,19 +75,17 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads processes from /proc")
+@pytest.mark.django_db(transaction=True)
 def test_run_all_serves_pages_runs_the_worker_and_scheduler_and_stops_all_on_ctrl_c(
     tmp_path: Path,
 ) -> None:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DATABASE_URL": _migrated_database_url(tmp_path),
         "DJANGO_DEBUG": "true",
     }
     env.pop("ZONGZHI_TASK_BACKEND", None)
-    subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
-        [sys.executable, MANAGE, "migrate", "--noinput", "-v0"], env=env, check=True, timeout=300
-    )
     port = _free_port()
     supervisor = subprocess.Popen(  # noqa: S603 (our own interpreter and manage.py)
         [sys.executable, MANAGE, "run_all", "--web", "runserver", "--bind", f"127.0.0.1:{port}"],
