@@ -35,9 +35,10 @@ pytestmark = [
     # walks are tested on PostgreSQL by their own modules).
     pytest.mark.sqlite,
     pytest.mark.demo_county,
-    # One worker loads the demo and runs these (make test runs with --dist loadgroup);
-    # spread over both, each would load it.
-    pytest.mark.xdist_group("demo"),
+    # One worker loads these places and runs these (make test runs with --dist loadgroup;
+    # spread over both, each would load them), while the other loads the whole county for
+    # test_cases.py.
+    pytest.mark.xdist_group("demo_places"),
 ]
 
 
