@@ -72,6 +72,25 @@ def _empties_the_database(item: pytest.Item) -> bool:
     )
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A test that commits (transaction=True) must also say serialized_rollback=True.
+    Otherwise its flush re-creates the content types under new ids, and every later
+    serialized test on that worker fails to put the migrations' rows back (duplicate
+    content types) — an error far from its cause, seen only in some orders."""
+    careless = [
+        item.nodeid
+        for item in session.items
+        if _empties_the_database(item)
+        and not (item.get_closest_marker("django_db") or pytest.mark.django_db).kwargs.get(
+            "serialized_rollback"
+        )
+    ]
+    if careless:
+        raise pytest.UsageError(
+            "transactional tests without serialized_rollback=True: " + ", ".join(careless)
+        )
+
+
 def square(lng: float, lat: float, size: float = 0.01) -> dict[str, object]:
     ring = [[lng, lat], [lng + size, lat], [lng + size, lat + size], [lng, lat + size], [lng, lat]]
     return {"type": "Polygon", "coordinates": [ring]}

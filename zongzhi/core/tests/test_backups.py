@@ -32,8 +32,10 @@ def figures() -> dict[str, Any]:
 
 
 # Transactional: pg_dump reads committed rows from its own session, and SQLite's backup
-# API cannot write into a connection that holds an open transaction.
-@pytest.mark.django_db(transaction=True)
+# API cannot write into a connection that holds an open transaction. Serialized: the
+# migrations' rows (categories, content types) are put back first, since an earlier
+# transactional test may have emptied the database, and no post_migrate runs after it.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_restore_brings_back_the_figures_and_the_identity_number_as_they_were(
     cast: Cast, tmp_path: Path, capsys: Any
 ) -> None:

@@ -75,7 +75,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads processes from /proc")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_run_all_serves_pages_runs_the_worker_and_scheduler_and_stops_all_on_ctrl_c(
     tmp_path: Path,
 ) -> None:

@@ -5,6 +5,7 @@ hashed names cached for a year."""
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -22,8 +23,9 @@ PRODUCTION_STORAGES = {
 }
 
 
+@pytest.mark.django_db
 def test_leaflet_is_collected_and_served_by_the_application_with_far_future_caching(
-    tmp_path: Path,
+    tmp_path: Path, django_user_model: Any
 ) -> None:
     # What collectstatic does, for Leaflet alone: copy, then hash and compress.
     shutil.copytree(LEAFLET, tmp_path / "vendor" / "leaflet")
@@ -58,6 +60,9 @@ def test_leaflet_is_collected_and_served_by_the_application_with_far_future_cach
         plain = client.get("/static/vendor/leaflet/leaflet.css")
         assert plain.status_code == 200
         assert "immutable" not in plain["Cache-Control"]
+        # Signed in, so that the answer is the same whether or not an earlier test loaded
+        # the URLconf with DEBUG on (which adds Django's own static view, behind the login).
+        client.force_login(django_user_model.objects.create_user("reader"))
         assert client.get("/static/vendor/leaflet/absent.css").status_code == 404
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db.models import Count
 
+from zongzhi.accounts.rules import ROLE_NAMES, Role
 from zongzhi.care.models import CareFile
 from zongzhi.cases.models import Case
 from zongzhi.cases.rules import STATUS_NAMES, Status
@@ -32,6 +33,14 @@ class Command(BaseCommand):
         width = max(len(login.username) for login in logins)
         for login in logins:
             self.stdout.write(f"  {login.username.ljust(width)}  {login.role}  {login.place}")
+        # The demo behaves as production does: these roles enrol an authenticator app (a
+        # QR code on the first sign-in) before any page opens.
+        required = [ROLE_NAMES[Role(r)] for r in settings.ZONGZHI_TWO_FACTOR_REQUIRED_ROLES]
+        if required:
+            self.stdout.write(
+                f"{'、'.join(required)}首次登录须用身份验证器 App 扫码设置两步验证，"
+                "此后每次登录输入验证码。"
+            )
         self.stdout.write(
             f"对接系统 12345热线平台（{DEMO_CLIENT_USERNAME}）的演示接口密钥：{DEMO_CLIENT_KEY}"
         )
