@@ -31,3 +31,6 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+
+# An unhandled failure on an API or Open311 address is answered in JSON (api_errors).
+handler500 = "zongzhi.api_errors.server_error"
