@@ -227,7 +227,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(KeyReused)
     def key_reused(request: HttpRequest, exc: KeyReused) -> HttpResponse:
-        message = f"幂等键 {exc.key} 已用于另一份不同的请求内容；新的请求请换一个幂等键"
+        # The key as the caller sent it, without api_common's per-caller namespace.
+        key = re.sub(r"^api:\d+:", "", exc.key)
+        message = f"幂等键 {key} 已用于另一份不同的请求内容；新的请求请换一个幂等键"
         return error_response(
             api, request, 409, "idempotency_conflict", message, field="idempotency_key"
         )

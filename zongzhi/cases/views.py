@@ -35,8 +35,8 @@ from zongzhi.cases.models import Attachment, Case, MediationAgreement
 from zongzhi.cases.rules import Step
 from zongzhi.categories.models import Category
 from zongzhi.core.downloads import file_response
-from zongzhi.core.errors import Refused
-from zongzhi.core.forms import add_service_errors
+from zongzhi.core.errors import KeyReused, Refused
+from zongzhi.core.forms import add_service_errors, again_under_new_key
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import PREFIX_LENGTH, Level
 from zongzhi.units.models import Unit
@@ -172,6 +172,10 @@ def case_new(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             add_service_errors(form, error)
+        except KeyReused:
+            form = again_under_new_key(
+                lambda data: forms.IntakeForm(data, regions=regions), request
+            )
         else:
             if not created:
                 # The back button and the form sent again: the first case, not a second.

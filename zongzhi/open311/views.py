@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from zongzhi.accounts.tokens import user_for_key
+from zongzhi.core.errors import KeyReused
 from zongzhi.open311 import formats, rules, selectors, services
 
 View = Callable[..., HttpResponse]
@@ -50,6 +51,10 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                 return formats.errors(fmt, 403, [str(error) or "api_key 无效或无权进行该操作"])
             except (ObjectDoesNotExist, Http404) as error:
                 return formats.errors(fmt, 404, [str(error) or "未找到"])
+            except KeyReused:
+                key = request.headers.get("Idempotency-Key", "").strip()
+                message = f"Idempotency-Key {key} 已用于另一份不同的报送内容；新的报送请换一个键"
+                return formats.errors(fmt, 409, [message])
 
         return wrapped
 
