@@ -154,6 +154,10 @@ ZONGZHI_PROXY_HOPS = env_int("ZONGZHI_PROXY_HOPS", 0)
 # The same request registered again within this many minutes (a browser's back button and
 # resubmit, a double call from the hotline) is recognised and answered with the first case.
 ZONGZHI_DUPLICATE_MINUTES = env_int("ZONGZHI_DUPLICATE_MINUTES", 10)
+# How many writes (POST, PUT, PATCH, DELETE) one API key may make a minute, on the REST API
+# and Open311 together; beyond, 429 with Retry-After. Counted in the database, so every web
+# process shares it. 0: no limit.
+ZONGZHI_API_WRITES_PER_MINUTE = env_int("ZONGZHI_API_WRITES_PER_MINUTE", 120)
 # The dashboard warns when its figures were last refreshed longer ago than this (the
 # refresh runs every five minutes while the worker and the scheduler run).
 ZONGZHI_FIGURES_STALE_MINUTES = env_int("ZONGZHI_FIGURES_STALE_MINUTES", 15)

@@ -23,10 +23,11 @@ from ninja.security import HttpBearer, django_auth
 
 from zongzhi import api_errors
 from zongzhi.accounts.models import User
-from zongzhi.accounts.tokens import user_for_key
+from zongzhi.accounts.tokens import count_write, token_for_key
 from zongzhi.care.api import router as care_router
 
 _DOCUMENT_NAMES = {"openapi-json", "openapi-view"}
+_READS = {"GET", "HEAD", "OPTIONS"}
 
 
 class Api(NinjaAPI):
@@ -77,10 +78,13 @@ class ApiKey(HttpBearer):
     openapi_description = "接口密钥（在“接口密钥”页面或用 manage.py open311_key 创建）"
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = user_for_key(token)
-        if user is not None:
-            request.user = user
-        return user
+        record = token_for_key(token)
+        if record is None:
+            return None
+        if request.method not in _READS:
+            count_write(record)  # RateLimited: 429 with Retry-After (api_errors)
+        request.user = record.user
+        return record.user
 
 
 class ReadableJSON(JSONRenderer):

@@ -9,6 +9,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,7 @@ from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.models import ApiToken, RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
+from zongzhi.core import ratelimit
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import Level
 
@@ -62,6 +64,24 @@ def revoke_token(*, by: Actor, token: ApiToken) -> ApiToken:
 def user_for_key(key: str) -> User | None:
     """The active user a key belongs to, or None for an unknown, withdrawn or malformed key
     (or one whose user is inactive)."""
+    token = token_for_key(key)
+    return token.user if token is not None else None
+
+
+def count_write(token: ApiToken) -> None:
+    """One write (a POST, PUT, PATCH or DELETE) by `token`; RateLimited (429 with
+    Retry-After) past settings.ZONGZHI_API_WRITES_PER_MINUTE in the present minute. Per
+    key, not per user: a client system's second key is a second integration."""
+    ratelimit.hit(
+        f"api-key:{token.pk}",
+        limit=settings.ZONGZHI_API_WRITES_PER_MINUTE,
+        seconds=60,
+        message=f"该接口密钥每分钟最多提交{settings.ZONGZHI_API_WRITES_PER_MINUTE}次，请稍后重试",
+    )
+
+
+def token_for_key(key: str) -> ApiToken | None:
+    """The active key record (with its user) for `key`, as `user_for_key`."""
     if not key or not key.startswith(KEY_PREFIX) or len(key) > 100:
         return None
     token = (
@@ -74,7 +94,7 @@ def user_for_key(key: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > _USE_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
 
 
 def create_client_system(*, name: str, region: Region) -> tuple[User, str]:

@@ -49,3 +49,22 @@ class AppendOnly(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("the timeline is append-only")
+
+
+class RateWindow(models.Model):
+    """How many requests one bucket (an API key's writes) made in one fixed window.
+
+    Counted in the database, so that every web process counts against one limit (the
+    project has no shared cache); a row per bucket per window, pruned once old."""
+
+    bucket = models.CharField(max_length=100)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bucket", "window_start"], name="rate_window_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bucket} @ {self.window_start:%H:%M}: {self.count}"
