@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -65,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # SECURE_CSP below; its nonce reaches templates as csp_nonce (context processor).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zongzhi.core.middleware.ChosenLanguageMiddleware",
     "zongzhi.core.middleware.RefuseUnsafeTextMiddleware",
@@ -95,6 +98,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zongzhi.core.context_processors.navigation",
@@ -158,6 +162,9 @@ ZONGZHI_DUPLICATE_MINUTES = env_int("ZONGZHI_DUPLICATE_MINUTES", 10)
 # and Open311 together; beyond, 429 with Retry-After. Counted in the database, so every web
 # process shares it. 0: no limit.
 ZONGZHI_API_WRITES_PER_MINUTE = env_int("ZONGZHI_API_WRITES_PER_MINUTE", 120)
+# How long the audit log (sign-ins, exports, API keys, role changes, reads of parties from
+# outside a case's units) is kept; older entries are pruned every night.
+ZONGZHI_AUDIT_DAYS = env_int("ZONGZHI_AUDIT_DAYS", 365)
 # The dashboard warns when its figures were last refreshed longer ago than this (the
 # refresh runs every five minutes while the worker and the scheduler run).
 ZONGZHI_FIGURES_STALE_MINUTES = env_int("ZONGZHI_FIGURES_STALE_MINUTES", 15)
@@ -239,6 +246,26 @@ SILENCED_SYSTEM_CHECKS = [
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_TLS_PROXY", False) else None
 )
+# Content-Security-Policy (Django's own): scripts only from the site itself or an inline
+# <script> carrying the request's nonce; no page loads anything from elsewhere, nothing
+# frames the site. Style attributes stay allowed (style-src-attr): ECharts' tooltips and
+# Leaflet write them; <style> elements and style sheets come from the site only (htmx's
+# indicator styles are in core/site.css, see base.html's htmx-config).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    # Leaflet's and ECharts' images may be data: or blob: URLs made in the page.
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF, "blob:"],
+    "frame-ancestors": [CSP.NONE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+}
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_SECONDS", 8 * 3600)
 # Signed out after this long without a request, however young the session.
 ZONGZHI_IDLE_MINUTES = env_int("ZONGZHI_IDLE_MINUTES", 30)

@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("portal/", include("zongzhi.portal.urls")),
     path("open311/v2/", include("zongzhi.open311.urls")),
     path("api/", api.urls),
+    path("audit/", include("zongzhi.core.urls")),
     path("", include("zongzhi.home.urls")),
 ]
 

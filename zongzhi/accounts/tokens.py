@@ -18,7 +18,7 @@ from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.models import ApiToken, RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
-from zongzhi.core import ratelimit
+from zongzhi.core import audit, ratelimit
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import Level
 
@@ -48,6 +48,12 @@ def issue_token(*, by: Actor, user: User, name: str) -> tuple[ApiToken, str]:
         prefix=key[:10],
         digest=key_digest(key),
         created_at=timezone.now(),
+    )
+    audit.record(
+        by,
+        audit.Kind.API_KEY_CREATED,
+        f"接口密钥 {token.prefix}…",
+        f"账号 {user.username}；用途：{name}",
     )
     return token, key
 
@@ -92,8 +98,13 @@ def token_for_key(key: str) -> ApiToken | None:
     if token is None:
         return None
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > _USE_RESOLUTION:
+    last = token.last_used_at
+    if last is None or now - last > _USE_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # The first use of each day, not every call: the log says which keys were in use
+        # on which days without a row per request.
+        if last is None or timezone.localdate(last) != timezone.localdate(now):
+            audit.record(token.user, audit.Kind.API_KEY_USED, f"接口密钥 {token.prefix}…")
     return token
 
 
@@ -111,5 +122,6 @@ def create_client_system(*, name: str, region: Region) -> tuple[User, str]:
         user.set_unusable_password()
         user.save()
         RoleAssignment.objects.create(user=user, role=Role.CLIENT_SYSTEM, region=region)
+        audit.record(SYSTEM, audit.Kind.ROLE_GRANTED, f"user:{username}", f"对接系统（{region}）")
         _, key = issue_token(by=SYSTEM, user=user, name=name)
     return user, key

@@ -48,7 +48,7 @@ from zongzhi.api_common import (
     page,
     responses,
 )
-from zongzhi.cases import public, rules, selectors, services
+from zongzhi.cases import audit, public, rules, selectors, services
 from zongzhi.cases.files import KINDS
 from zongzhi.cases.models import Assignment, Attachment, Case, CaseEvent, Party
 from zongzhi.cases.models.case import CaseQuerySet, overdue_q
@@ -233,6 +233,7 @@ def _detail(user: Actor, case: Case) -> dict[str, Any]:
         timeline=None,
     )
     if can(user, Action.VIEW_CASE, case):
+        audit.note_party_read(user, case, "接口")
         body["parties"] = [
             {
                 "id": p.pk,

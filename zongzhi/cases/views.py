@@ -29,11 +29,13 @@ from zongzhi.accounts.permissions import (
     visible_units,
 )
 from zongzhi.accounts.rules import Action, Role, grants_for_action
+from zongzhi.cases import audit as party_audit
 from zongzhi.cases import correction_forms, forms, rules, selectors, services
 from zongzhi.cases.files import KINDS
 from zongzhi.cases.models import Attachment, Case, MediationAgreement
 from zongzhi.cases.rules import Step
 from zongzhi.categories.models import Category
+from zongzhi.core import audit
 from zongzhi.core.downloads import file_response
 from zongzhi.core.errors import KeyReused, Refused
 from zongzhi.core.forms import add_service_errors, again_under_new_key
@@ -586,6 +588,7 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
             % {"code": case.code, "into": case.merged_into.code},
         )
         return redirect("cases:detail", code=case.merged_into.code)
+    party_audit.note_party_read(request.user, case, "事项页面")
     return _render_detail(request, case)
 
 
@@ -687,6 +690,7 @@ def agreement_file(request: HttpRequest, code: str, pk: int, fmt: str) -> HttpRe
     else:
         body = documents.agreement_pdf(agreement)
         content_type = "application/pdf"
+    audit.record(request.user, audit.Kind.EXPORT, f"事项 {case.code}", f"调解协议书 {fmt}")
     response = HttpResponse(body, content_type=content_type)
     filename = f"调解协议书-{case.code}.{fmt}"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
@@ -734,6 +738,7 @@ def receipt_file(request: HttpRequest, code: str) -> FileResponse:
     case = _get_visible(request, code)
     from zongzhi.cases import receipts
 
+    audit.record(request.user, audit.Kind.EXPORT, f"事项 {case.code}", "受理回执")
     return _pdf_response(receipts.receipt_pdf(case), f"受理回执-{case.code}.pdf")
 
 
@@ -745,6 +750,7 @@ def rejection_notice_file(request: HttpRequest, code: str) -> FileResponse:
     event = receipts.rejection_event(case)
     if event is None:
         raise Http404("该事项没有不予受理的记录")
+    audit.record(request.user, audit.Kind.EXPORT, f"事项 {case.code}", "不予受理告知书")
     return _pdf_response(receipts.notice_pdf(case, event), f"不予受理告知书-{case.code}.pdf")
 
 
