@@ -157,11 +157,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
         )
         return _marked(response, status, data["request_id"])
     if isinstance(exc, OperationalError):
-        # A page: the ordinary 500 page, but with a hint to retry rather than to report.
-        response = defaults.server_error(request)
-        response.status_code = 503
-        response["Retry-After"] = str(UNAVAILABLE_RETRY_SECONDS)
-        return response
+        # A page: the ordinary error page, as 503 with Retry-After (worth retrying).
+        page = defaults.server_error(request)
+        page.status_code = 503
+        page["Retry-After"] = str(UNAVAILABLE_RETRY_SECONDS)
+        return page
     return defaults.server_error(request)
 
 
