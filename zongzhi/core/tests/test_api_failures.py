@@ -81,3 +81,16 @@ def test_open311_answers_an_over_large_body_with_413_in_its_error_document() -> 
     assert response.status_code == 413
     assert response.json()[0]["code"] == 413
     assert "提交的内容太大" in response.json()[0]["description"]
+
+
+def test_a_page_during_a_database_outage_is_a_503_with_retry_after(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "zongzhi.cases.selectors.case_scope_q", _crash(OperationalError("server closed"))
+    )
+    client = cast.client_for(cast.by_role[Role.INTAKE_OFFICER])
+    client.raise_request_exception = False
+    response = client.get("/cases/")
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "server closed" not in response.content.decode()
