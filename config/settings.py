@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    # The API's reader (/api/docs) from ninja's own static files, not from a CDN: no page
+    # loads anything from the internet, and the Content-Security-Policy would refuse it.
+    "ninja",
     "axes",
     "zongzhi.core",
     "zongzhi.regions",
