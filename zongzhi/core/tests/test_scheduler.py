@@ -57,10 +57,11 @@ def test_the_real_schedule_runs_every_job_over_an_empty_register(
             "screening.open_rounds",
             "care.sweep",
             "notifications.send_due",
+            "core.prune_records",
             "care.deidentify",
             "briefings.daily_reports",
         ]
-    assert len(callbacks) == 8
+    assert len(callbacks) == 9
 
 
 @pytest.mark.django_db
