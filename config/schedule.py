@@ -12,7 +12,7 @@ from zongzhi.briefings.tasks import compile_daily_reports
 from zongzhi.care.tasks import deidentify_expired, sweep_care
 from zongzhi.cases.tasks import sweep_deadlines
 from zongzhi.core.scheduler import Periodic
-from zongzhi.core.tasks import nightly_backup
+from zongzhi.core.tasks import nightly_backup, prune_records
 from zongzhi.hazards.tasks import sweep_hazard_reviews
 from zongzhi.notifications.tasks import send_due
 from zongzhi.screening.tasks import open_due_rounds
@@ -28,6 +28,8 @@ def jobs() -> list[Periodic]:
         Periodic("care.sweep", timedelta(hours=1), sweep_care),
         # Notifications go out as their steps commit; this pass sends the retries.
         Periodic("notifications.send_due", timedelta(minutes=1), send_due),
+        # The audit log's old entries and the API keys' past rate windows.
+        Periodic("core.prune_records", timedelta(hours=1), prune_records),
         # 02:00 Beijing time (18:00 UTC), when nobody is reading files.
         Periodic("care.deidentify", timedelta(days=1), deidentify_expired, timedelta(hours=18)),
         # 03:00 Beijing time (19:00 UTC): quiet, and after the de-identification, so a

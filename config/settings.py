@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -44,6 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    # The API's reader (/api/docs) from ninja's own static files, not from a CDN: no page
+    # loads anything from the internet, and the Content-Security-Policy would refuse it.
+    "ninja",
     "axes",
     # Two-factor sign-in: TOTP (an authenticator app) and single-use recovery codes.
     "django_otp",
@@ -71,6 +75,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # SECURE_CSP below; its nonce reaches templates as csp_nonce (context processor).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Static files from the application itself (no proxy needed), before any middleware
     # that would spend a session or a database query on them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -108,6 +114,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zongzhi.core.context_processors.navigation",
@@ -177,6 +184,13 @@ ZONGZHI_PROXY_HOPS = env_int("ZONGZHI_PROXY_HOPS", 0)
 # The same request registered again within this many minutes (a browser's back button and
 # resubmit, a double call from the hotline) is recognised and answered with the first case.
 ZONGZHI_DUPLICATE_MINUTES = env_int("ZONGZHI_DUPLICATE_MINUTES", 10)
+# How many writes (POST, PUT, PATCH, DELETE) one API key may make a minute, on the REST API
+# and Open311 together; beyond, 429 with Retry-After. Counted in the database, so every web
+# process shares it. 0: no limit.
+ZONGZHI_API_WRITES_PER_MINUTE = env_int("ZONGZHI_API_WRITES_PER_MINUTE", 120)
+# How long the audit log (sign-ins, exports, API keys, role changes, reads of parties from
+# outside a case's units) is kept; older entries are pruned every night.
+ZONGZHI_AUDIT_DAYS = env_int("ZONGZHI_AUDIT_DAYS", 365)
 # The dashboard warns when its figures were last refreshed longer ago than this (the
 # refresh runs every five minutes while the worker and the scheduler run).
 ZONGZHI_FIGURES_STALE_MINUTES = env_int("ZONGZHI_FIGURES_STALE_MINUTES", 15)
@@ -293,6 +307,26 @@ SILENCED_SYSTEM_CHECKS = [
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_TLS_PROXY", False) else None
 )
+# Content-Security-Policy (Django's own): scripts only from the site itself or an inline
+# <script> carrying the request's nonce; no page loads anything from elsewhere, nothing
+# frames the site. Style attributes stay allowed (style-src-attr): ECharts' tooltips and
+# Leaflet write them; <style> elements and style sheets come from the site only (htmx's
+# indicator styles are in core/site.css, see base.html's htmx-config).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    # Leaflet's and ECharts' images may be data: or blob: URLs made in the page.
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF, "blob:"],
+    "frame-ancestors": [CSP.NONE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+}
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_SECONDS", 8 * 3600)
 # Signed out after this long without a request, however young the session.
 ZONGZHI_IDLE_MINUTES = env_int("ZONGZHI_IDLE_MINUTES", 30)

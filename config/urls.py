@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("portal/", include("zongzhi.portal.urls")),
     path("open311/v2/", include("zongzhi.open311.urls")),
     path("api/", api.urls),
+    path("audit/", include("zongzhi.core.urls")),
     path("", include("zongzhi.home.urls")),
 ]
 
@@ -31,3 +32,6 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+
+# An unhandled failure on an API or Open311 address is answered in JSON (api_errors).
+handler500 = "zongzhi.api_errors.server_error"

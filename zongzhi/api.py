@@ -18,18 +18,39 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
 from zongzhi import api_errors
 from zongzhi.accounts.models import User
-from zongzhi.accounts.tokens import user_for_key
+from zongzhi.accounts.tokens import count_write, token_for_key
 from zongzhi.care.api import router as care_router
 
 _DOCUMENT_NAMES = {"openapi-json", "openapi-view"}
+_READS = {"GET", "HEAD", "OPTIONS"}
 
 
 class Api(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """As ninja's, and every write declares 429 (the API key's write limit) in the
+        one error shape, as its 422 is declared."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema.get("paths", {}).values():
+            for method, operation in operations.items():
+                declared = operation.get("responses", {})
+                if method.upper() not in _READS and 422 in declared:
+                    declared.setdefault(
+                        429,
+                        {
+                            **declared[422],
+                            "description": "该接口密钥本分钟的提交次数已用完（见 Retry-After）",
+                        },
+                    )
+        return schema
+
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls = super()._get_urls()
         for url in urls:
@@ -77,10 +98,13 @@ class ApiKey(HttpBearer):
     openapi_description = "接口密钥（在“接口密钥”页面或用 manage.py open311_key 创建）"
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = user_for_key(token)
-        if user is not None:
-            request.user = user
-        return user
+        record = token_for_key(token)
+        if record is None:
+            return None
+        if request.method not in _READS:
+            count_write(record)  # RateLimited: 429 with Retry-After (api_errors)
+        request.user = record.user
+        return record.user
 
 
 class ReadableJSON(JSONRenderer):

@@ -57,6 +57,7 @@ class Action(StrEnum):
     CHANGE_UNIT = "units.change"
     VIEW_USER = "accounts.view"
     MANAGE_USER = "accounts.manage"
+    VIEW_AUDIT = "core.audit"  # the audit log
     # Cases (事项).
     VIEW_CASE = "cases.view"
     REGISTER_CASE = "cases.register"  # 登记
@@ -164,6 +165,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.CHANGE_UNIT,
             Action.VIEW_USER,
             Action.MANAGE_USER,
+            Action.VIEW_AUDIT,
             Action.CONFIGURE_CASES,
             Action.CONFIGURE_SCORECARD,
         }

@@ -9,6 +9,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,7 @@ from zongzhi.accounts.actors import Actor
 from zongzhi.accounts.models import ApiToken, RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
+from zongzhi.core import audit, ratelimit
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import Level
 
@@ -47,6 +49,12 @@ def issue_token(*, by: Actor, user: User, name: str) -> tuple[ApiToken, str]:
         digest=key_digest(key),
         created_at=timezone.now(),
     )
+    audit.record(
+        by,
+        audit.Kind.API_KEY_CREATED,
+        f"接口密钥 {token.prefix}…",
+        f"账号 {user.username}；用途：{name}",
+    )
     return token, key
 
 
@@ -62,6 +70,24 @@ def revoke_token(*, by: Actor, token: ApiToken) -> ApiToken:
 def user_for_key(key: str) -> User | None:
     """The active user a key belongs to, or None for an unknown, withdrawn or malformed key
     (or one whose user is inactive)."""
+    token = token_for_key(key)
+    return token.user if token is not None else None
+
+
+def count_write(token: ApiToken) -> None:
+    """One write (a POST, PUT, PATCH or DELETE) by `token`; RateLimited (429 with
+    Retry-After) past settings.ZONGZHI_API_WRITES_PER_MINUTE in the present minute. Per
+    key, not per user: a client system's second key is a second integration."""
+    ratelimit.hit(
+        f"api-key:{token.pk}",
+        limit=settings.ZONGZHI_API_WRITES_PER_MINUTE,
+        seconds=60,
+        message=f"该接口密钥每分钟最多提交{settings.ZONGZHI_API_WRITES_PER_MINUTE}次，请稍后重试",
+    )
+
+
+def token_for_key(key: str) -> ApiToken | None:
+    """The active key record (with its user) for `key`, as `user_for_key`."""
     if not key or not key.startswith(KEY_PREFIX) or len(key) > 100:
         return None
     token = (
@@ -72,9 +98,14 @@ def user_for_key(key: str) -> User | None:
     if token is None:
         return None
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > _USE_RESOLUTION:
+    last = token.last_used_at
+    if last is None or now - last > _USE_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+        # The first use of each day, not every call: the log says which keys were in use
+        # on which days without a row per request.
+        if last is None or timezone.localdate(last) != timezone.localdate(now):
+            audit.record(token.user, audit.Kind.API_KEY_USED, f"接口密钥 {token.prefix}…")
+    return token
 
 
 def create_client_system(*, name: str, region: Region) -> tuple[User, str]:
@@ -91,5 +122,6 @@ def create_client_system(*, name: str, region: Region) -> tuple[User, str]:
         user.set_unusable_password()
         user.save()
         RoleAssignment.objects.create(user=user, role=Role.CLIENT_SYSTEM, region=region)
+        audit.record(SYSTEM, audit.Kind.ROLE_GRANTED, f"user:{username}", f"对接系统（{region}）")
         _, key = issue_token(by=SYSTEM, user=user, name=name)
     return user, key

@@ -48,7 +48,7 @@ from zongzhi.api_common import (
     page,
     responses,
 )
-from zongzhi.cases import public, rules, selectors, services
+from zongzhi.cases import audit, public, rules, selectors, services
 from zongzhi.cases.files import KINDS
 from zongzhi.cases.models import Assignment, Attachment, Case, CaseEvent, Party
 from zongzhi.cases.models.case import CaseQuerySet, overdue_q
@@ -233,6 +233,7 @@ def _detail(user: Actor, case: Case) -> dict[str, Any]:
         timeline=None,
     )
     if can(user, Action.VIEW_CASE, case):
+        audit.note_party_read(user, case, "接口")
         body["parties"] = [
             {
                 "id": p.pk,
@@ -475,10 +476,11 @@ def _new_case(user: Actor, data: CaseIn) -> services.NewCase:
 
 @router.post(
     "",
-    response=responses({200: CaseDetail, 201: CaseDetail}, 400, 403),
+    response=responses({200: CaseDetail, 201: CaseDetail}, 400, 403, 409),
     summary="登记事项",
     description="登记一个事项，按登记规则确定责任综治中心和期限，记入办理记录；返回201和事项。"
-    "带幂等键重试时返回200和第一次登记的事项，不再新建。发生地须在本人登记范围内（403）。",
+    "带幂等键重试时返回200和第一次登记的事项，不再新建；同一幂等键而内容不同返回409"
+    "（idempotency_conflict）。发生地须在本人登记范围内（403）。",
 )
 def case_create(
     request: HttpRequest,

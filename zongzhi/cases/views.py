@@ -29,14 +29,16 @@ from zongzhi.accounts.permissions import (
     visible_units,
 )
 from zongzhi.accounts.rules import Action, Role, grants_for_action
+from zongzhi.cases import audit as party_audit
 from zongzhi.cases import correction_forms, forms, rules, selectors, services
 from zongzhi.cases.files import KINDS
 from zongzhi.cases.models import Attachment, Case, MediationAgreement
 from zongzhi.cases.rules import Step
 from zongzhi.categories.models import Category
+from zongzhi.core import audit
 from zongzhi.core.downloads import file_response
-from zongzhi.core.errors import Refused
-from zongzhi.core.forms import add_service_errors
+from zongzhi.core.errors import KeyReused, Refused
+from zongzhi.core.forms import add_service_errors, again_under_new_key
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import PREFIX_LENGTH, Level
 from zongzhi.units.models import Unit
@@ -172,6 +174,10 @@ def case_new(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             add_service_errors(form, error)
+        except KeyReused:
+            form = again_under_new_key(
+                lambda data: forms.IntakeForm(data, regions=regions), request
+            )
         else:
             if not created:
                 # The back button and the form sent again: the first case, not a second.
@@ -582,6 +588,7 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
             % {"code": case.code, "into": case.merged_into.code},
         )
         return redirect("cases:detail", code=case.merged_into.code)
+    party_audit.note_party_read(request.user, case, "事项页面")
     return _render_detail(request, case)
 
 
@@ -683,6 +690,7 @@ def agreement_file(request: HttpRequest, code: str, pk: int, fmt: str) -> HttpRe
     else:
         body = documents.agreement_pdf(agreement)
         content_type = "application/pdf"
+    audit.record(request.user, audit.Kind.EXPORT, f"事项 {case.code}", f"调解协议书 {fmt}")
     response = HttpResponse(body, content_type=content_type)
     filename = f"调解协议书-{case.code}.{fmt}"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
@@ -730,6 +738,7 @@ def receipt_file(request: HttpRequest, code: str) -> FileResponse:
     case = _get_visible(request, code)
     from zongzhi.cases import receipts
 
+    audit.record(request.user, audit.Kind.EXPORT, f"事项 {case.code}", "受理回执")
     return _pdf_response(receipts.receipt_pdf(case), f"受理回执-{case.code}.pdf")
 
 
@@ -741,6 +750,7 @@ def rejection_notice_file(request: HttpRequest, code: str) -> FileResponse:
     event = receipts.rejection_event(case)
     if event is None:
         raise Http404("该事项没有不予受理的记录")
+    audit.record(request.user, audit.Kind.EXPORT, f"事项 {case.code}", "不予受理告知书")
     return _pdf_response(receipts.notice_pdf(case, event), f"不予受理告知书-{case.code}.pdf")
 
 

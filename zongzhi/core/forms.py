@@ -1,11 +1,34 @@
 """What every app's forms share."""
 
+import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, QueryDict
 from django.utils import formats
+from django.utils.translation import gettext
+
+
+def again_under_new_key[F: forms.Form](make: Callable[[QueryDict], F], request: HttpRequest) -> F:
+    """The form's idempotency key already registered a different request (the back button,
+    an edit, the form sent again; the service raised KeyReused): the form as sent, under a
+    new key, saying so. Sent once more it registers a second record, which is then what the
+    person means. `make` builds the form from data."""
+    data = request.POST.copy()
+    data["idempotency_key"] = uuid.uuid4().hex
+    form = make(data)
+    form.is_valid()
+    form.add_error(
+        None,
+        gettext(
+            "这张表单刚才已登记过一次，本次提交的内容与之不同，未作处理。"
+            "如确需另行登记，请核对后再次提交。"
+        ),
+    )
+    return form
 
 
 def add_service_errors(form: Any, error: ValidationError) -> None:

@@ -150,7 +150,7 @@ def request_too_large(request: HttpRequest) -> HttpResponse:
     message = (
         gettext("提交的内容太大：文字最多%(text)sMB，带附件的提交合计最多%(upload)sMB") % limits
     )
-    if request.path.startswith("/api/"):
+    if request.path.startswith(("/api/", "/open311/")):
         from zongzhi.api_errors import body
 
         with translation.override(settings.LANGUAGE_CODE):
@@ -158,5 +158,9 @@ def request_too_large(request: HttpRequest) -> HttpResponse:
                 gettext("提交的内容太大：文字最多%(text)sMB，带附件的提交合计最多%(upload)sMB")
                 % limits
             )
+        if request.path.startswith("/open311/"):
+            # GeoReport's own error document, as the Open311 views answer every error.
+            described = [{"code": 413, "description": chinese}]
+            return JsonResponse(described, safe=False, status=413)
         return JsonResponse(body("too_large", chinese), status=413)
     return render(request, "request_too_large.html", {"message": message, **limits}, status=413)

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PeriodicRun(models.Model):
@@ -49,3 +50,82 @@ class AppendOnly(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("the timeline is append-only")
+
+
+class RateWindow(models.Model):
+    """How many requests one bucket (an API key's writes) made in one fixed window.
+
+    Counted in the database, so that every web process counts against one limit (the
+    project has no shared cache); a row per bucket per window, pruned once old."""
+
+    bucket = models.CharField(max_length=100)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bucket", "window_start"], name="rate_window_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bucket} @ {self.window_start:%H:%M}: {self.count}"
+
+
+class AuditQuerySet(AppendOnlyQuerySet["AuditEntry"]):
+    def prune_before(self, cutoff: Any) -> int:
+        """The one way entries go: those older than the kept period (core.audit.prune)."""
+        deleted, _ = models.QuerySet.delete(self.filter(at__lt=cutoff))
+        return deleted
+
+
+class AuditEntry(AppendOnly):
+    """Who did what that an inspection may ask about: sign-ins and failures, exports,
+    API keys made and used, roles changed, a case's parties read from outside its units.
+
+    Written through core.audit.record only, never changed; kept ZONGZHI_AUDIT_DAYS. The
+    actor is kept as id, username and name, not a foreign key, so that an entry outlives
+    its account unchanged. It holds no personal data but the actor's: a case by its code,
+    never a party's name."""
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", _("登录")
+        SIGN_IN_FAILED = "sign_in_failed", _("登录失败")
+        EXPORT = "export", _("导出")
+        API_KEY_CREATED = "api_key_created", _("创建接口密钥")
+        API_KEY_USED = "api_key_used", _("使用接口密钥")
+        ROLE_GRANTED = "role_granted", _("授予角色")
+        ROLE_CHANGED = "role_changed", _("修改角色")
+        ROLE_REVOKED = "role_revoked", _("撤销角色")
+        PARTY_READ = "party_read", _("单位外查阅当事人")
+        PASSWORD_CHANGED = "password_changed", _("修改密码")
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("启用两步验证")
+        TWO_FACTOR_REMOVED = "two_factor_removed", _("关闭两步验证")
+        TWO_FACTOR_RESET = "two_factor_reset", _("重置两步验证")
+        RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", _("重新生成恢复码")
+
+    at = models.DateTimeField("时间", db_index=True)
+    # Free text beside the kinds above: later kinds (two-factor events) need no migration.
+    action = models.CharField("事件", max_length=40)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_username = models.CharField("账号", max_length=150, blank=True)
+    actor_name = models.CharField("人员", max_length=100, blank=True)
+    target = models.CharField("对象", max_length=200, blank=True)
+    detail = models.CharField("说明", max_length=500, blank=True)
+    address = models.CharField("来源地址", max_length=64, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["action", "at"], name="audit_action_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.target}"
+
+    def kind_label(self) -> str:
+        try:
+            return str(self.Kind(self.action).label)
+        except ValueError:
+            return self.action

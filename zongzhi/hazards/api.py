@@ -270,10 +270,11 @@ def _new_hazard(data: HazardIn) -> services.NewHazard:
 
 @router.post(
     "",
-    response=responses({200: HazardDetail, 201: HazardDetail}, 400, 403),
+    response=responses({200: HazardDetail, 201: HazardDetail}, 400, 403, 409),
     summary="登记风险隐患",
     description="登记一个风险隐患（按等级定复查周期），返回201和隐患；带幂等键重试时返回200"
-    "和第一次登记的隐患，不再新建。所在地须在本人登记范围内（403）。",
+    "和第一次登记的隐患，不再新建；同一幂等键而内容不同返回409（idempotency_conflict）。"
+    "所在地须在本人登记范围内（403）。",
 )
 def hazard_create(
     request: HttpRequest,

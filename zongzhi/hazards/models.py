@@ -40,6 +40,9 @@ class Hazard(models.Model):
 
     code = models.CharField("编号", max_length=20, unique=True)
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # A digest of the request that used the key (core.services.body_digest): the same key
+    # with another body is refused (409) rather than answered with this record.
+    idempotency_digest = models.CharField(max_length=64, blank=True, default="")
     # For a hazard imported from a ledger: the row's own number, or a digest of its
     # content, so that importing the same ledger again finds it instead of adding it twice.
     ledger_key = models.CharField(max_length=80, unique=True, null=True, blank=True)

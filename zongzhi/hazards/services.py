@@ -23,6 +23,8 @@ from zongzhi.core.services import (
     Created,
     actor_id,
     actor_name,
+    body_digest,
+    check_same_body,
     dated_code,
     refresh_from,
     require_text,
@@ -131,11 +133,11 @@ def hazard_register_idempotent(
     """登记 from a form or another system that may send the same request twice: a retry
     with the same idempotency key returns the hazard the first call made (created False).
     Without a key, every call registers a hazard."""
+    sent = body_digest(new) if idempotency_key else ""
     if idempotency_key:
         existing = Hazard.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
-            require(by, Action.VIEW_HAZARD, existing)
-            return Created(existing, created=False)
+            return _again(by, existing, idempotency_key, sent)
     require(by, Action.REGISTER_HAZARD, Target(region_prefix=new.region.prefix))
     today = _today()
     errors = check_new_hazard(new, today)
@@ -146,6 +148,7 @@ def hazard_register_idempotent(
     hazard = Hazard(
         code=new_hazard_code(today),
         idempotency_key=idempotency_key or None,
+        idempotency_digest=sent,
         ledger_key=ledger_key,
         source=source,
         title=new.title.strip(),
@@ -174,9 +177,18 @@ def hazard_register_idempotent(
             _append(hazard, Step.REGISTER, None, by=by, note="", data={"source": source})
     except IntegrityError:
         if idempotency_key:
-            return Created(Hazard.objects.get(idempotency_key=idempotency_key), created=False)
+            first = Hazard.objects.get(idempotency_key=idempotency_key)
+            return _again(by, first, idempotency_key, sent)
         raise
     return Created(hazard, created=True)
+
+
+def _again(by: Actor, existing: Hazard, key: str, sent: str) -> Created[Hazard]:
+    """The hazard a key already made, for a retry of the same request; another request
+    under the same key is refused (KeyReused)."""
+    require(by, Action.VIEW_HAZARD, existing)
+    check_same_body(key=key, kept=existing.idempotency_digest, digest=sent)
+    return Created(existing, created=False)
 
 
 # --- The one write path -----------------------------------------------------------------

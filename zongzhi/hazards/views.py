@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from zongzhi.accounts.permissions import can, holds
 from zongzhi.accounts.rules import Action
-from zongzhi.core.errors import Refused
-from zongzhi.core.forms import add_service_errors
+from zongzhi.core.errors import KeyReused, Refused
+from zongzhi.core.forms import add_service_errors, again_under_new_key
 from zongzhi.hazards import forms, rules, selectors, services
 from zongzhi.hazards.models import Hazard, HazardEvent
 
@@ -123,6 +123,10 @@ def hazard_new(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             add_service_errors(form, error)
+        except KeyReused:
+            form = again_under_new_key(
+                lambda data: forms.RegisterForm(data, regions=regions, units=units), request
+            )
         else:
             messages.success(
                 request,

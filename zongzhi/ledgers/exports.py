@@ -21,6 +21,7 @@ from zongzhi.accounts.rules import Action, grants_for_action
 from zongzhi.cases.models import Case, Party
 from zongzhi.cases.selectors import visible_cases
 from zongzhi.categories.models import Category
+from zongzhi.core import audit
 from zongzhi.hazards.models import Hazard
 from zongzhi.hazards.selectors import visible_hazards
 from zongzhi.ledgers import columns, layout
@@ -103,6 +104,12 @@ def export_ledger(
         )
         content = layout.to_bytes(layout.workbook_for([ledger]))
     filename = f"{ledger.title}（{start:%Y%m%d}-{end:%Y%m%d}）.xlsx"
+    audit.record(
+        by,
+        audit.Kind.EXPORT,
+        f"台账 {register.value} {region.code}",
+        f"{start:%Y-%m-%d}至{end:%Y-%m-%d}，{len(ledger.rows)}行",
+    )
     return Export(filename=filename, content=content, count=len(ledger.rows))
 
 

@@ -21,6 +21,8 @@ class Submission(models.Model):
     # The client's Idempotency-Key header, as sent; unique per client (two clients may
     # well both send "1").
     idempotency_key = models.CharField(max_length=200, blank=True)
+    # A digest of the posted parameters: the key sent again with other ones is refused.
+    body_digest = models.CharField(max_length=64, blank=True, default="")
     response = models.JSONField()
     created_at = models.DateTimeField()
 

@@ -23,6 +23,7 @@ from zongzhi.cases.models import Case, Party
 from zongzhi.cases.public import ANONYMOUS_NAME
 from zongzhi.cases.services import NewCase, NewParty, case_register_idempotent, headline
 from zongzhi.categories.models import Category
+from zongzhi.core.services import body_digest, check_same_body
 from zongzhi.open311 import rules
 from zongzhi.open311.models import Submission
 from zongzhi.regions import geo
@@ -170,9 +171,11 @@ def submit_request(*, client: Any, posted: Posted, idempotency_key: str = "") ->
     idempotency_key = idempotency_key.strip()
     if len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
         raise ValidationError({"Idempotency-Key": "Idempotency-Key 不超过200个字符"})
+    sent = body_digest(posted) if idempotency_key else ""
     if idempotency_key:
         done = Submission.objects.filter(client=client, idempotency_key=idempotency_key).first()
         if done is not None:
+            check_same_body(key=idempotency_key, kept=done.body_digest, digest=sent)
             return dict(done.response)
     code = posted.service_code.strip()
     if not code:
@@ -247,6 +250,7 @@ def submit_request(*, client: Any, posted: Posted, idempotency_key: str = "") ->
                 client=client,
                 token=token,
                 idempotency_key=idempotency_key,
+                body_digest=sent,
                 response=response,
                 created_at=timezone.now(),
             )
@@ -259,6 +263,7 @@ def submit_request(*, client: Any, posted: Posted, idempotency_key: str = "") ->
         done = Submission.objects.filter(client=client, idempotency_key=idempotency_key).first()
         if not idempotency_key or done is None:
             raise
+        check_same_body(key=idempotency_key, kept=done.body_digest, digest=sent)
         return dict(done.response)
     return response
 

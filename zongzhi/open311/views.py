@@ -13,7 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from zongzhi.accounts.tokens import user_for_key
+from zongzhi.accounts.tokens import count_write, token_for_key, user_for_key
+from zongzhi.core.errors import KeyReused, RateLimited
 from zongzhi.open311 import formats, rules, selectors, services
 
 View = Callable[..., HttpResponse]
@@ -50,6 +51,14 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                 return formats.errors(fmt, 403, [str(error) or "api_key 无效或无权进行该操作"])
             except (ObjectDoesNotExist, Http404) as error:
                 return formats.errors(fmt, 404, [str(error) or "未找到"])
+            except RateLimited as error:
+                response = formats.errors(fmt, 429, [str(error)])
+                response["Retry-After"] = str(error.retry_after)
+                return response
+            except KeyReused:
+                key = request.headers.get("Idempotency-Key", "").strip()
+                message = f"Idempotency-Key {key} 已用于另一份不同的报送内容；新的报送请换一个键"
+                return formats.errors(fmt, 409, [message])
 
         return wrapped
 
@@ -110,10 +119,11 @@ def requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
 
 
 def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
-    key = request.POST.get("api_key", "")
-    client = user_for_key(key) if key else None
-    if client is None:
+    record = token_for_key(request.POST.get("api_key", ""))
+    if record is None:
         raise PermissionDenied("api_key 缺失、无效或已停用")
+    count_write(record)
+    client = record.user
     data = request.POST
     attributes = {
         name[len("attribute[") : -1]: data.get(name, "")

@@ -24,6 +24,7 @@ from zongzhi.cases.public import ANONYMOUS_NAME
 from zongzhi.cases.rules import Status
 from zongzhi.categories.models import Category
 from zongzhi.core.errors import Refused
+from zongzhi.core.services import check_same_body
 from zongzhi.portal import rules
 from zongzhi.portal.models import Throttle
 from zongzhi.regions.models import Region
@@ -181,10 +182,8 @@ def submit_request(*, submission: Submission, ip: str, now: datetime | None = No
     # Looked up before the limits are counted, so that a retry counts nothing; the service
     # also answers a retry that raced the first attempt past this point.
     existing = Case.objects.filter(idempotency_key=ticket.key).first()
-    if existing is not None:
-        return existing
     ready_at = ticket.shown_at + rules.MIN_FILL_SECONDS
-    if now.timestamp() < ready_at:
+    if existing is None and now.timestamp() < ready_at:
         raise Throttled(_("提交得太快了，请核对填写的内容。"), _from_ts(ready_at))
     network = sender_digest("ip", rules.network_of(ip))
     counters = [(rules.SUBMIT_PER_IP, network)]
@@ -209,6 +208,12 @@ def submit_request(*, submission: Submission, ip: str, now: datetime | None = No
         # An anonymous resident's "same session" is their network.
         origin=f"portal:{network}",
     )
+    if existing is not None:
+        # The same form sent again: its case, unless what it says was changed (KeyReused).
+        check_same_body(
+            key=ticket.key, kept=existing.idempotency_digest, digest=cases.request_digest(new)
+        )
+        return existing
     # The back button and the form sent again (a new ticket): the request registered a
     # moment ago, not a second one, and nothing counted against the limits.
     duplicate = cases.recent_duplicate(by=PORTAL, new=new)

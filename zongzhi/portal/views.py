@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zongzhi.cases.models import Case
-from zongzhi.core.errors import Refused
+from zongzhi.core.errors import KeyReused, Refused
 from zongzhi.core.http import client_address
 from zongzhi.portal import forms, selectors, services
 from zongzhi.regions.models import Region
@@ -58,6 +58,20 @@ def index(request: HttpRequest) -> HttpResponse:
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return render(request, "portal/index.html", {"form": form}, status=400)
+    except KeyReused:
+        # This form was sent before with other words: a fresh ticket, and the resident
+        # decides whether this is another request.
+        data = request.POST.copy()
+        data["ticket"] = services.new_ticket()
+        form = forms.SubmitForm(data)
+        form.is_valid()
+        form.add_error(
+            None,
+            _(
+                "这张表单刚才已提交过，本次内容有改动，未作处理。如确是另一件诉求，请核对后再次提交。"
+            ),
+        )
+        return render(request, "portal/index.html", {"form": form}, status=409)
     if case.idempotency_key != submission.ticket.key:
         # Neither this form's case nor its retry: the same request, registered moments ago.
         messages.info(

@@ -13,6 +13,7 @@ from zongzhi.accounts import signals
 from zongzhi.accounts.models import User
 from zongzhi.accounts.rules import Role
 from zongzhi.conftest import PASSWORD, Cast
+from zongzhi.core.models import AuditEntry
 
 CHANGE = "/accounts/password/"
 GOOD = "Qingshan-river-88"
@@ -64,6 +65,10 @@ def test_a_changed_password_keeps_this_session_and_ends_the_others(cast: Cast) -
         signals.password_changed.disconnect(hook)
     assert response["Location"] == "/accounts/security/"
     assert seen == [(user, user)]
+    # The administrators' audit log has it, and not the password.
+    entry = AuditEntry.objects.get(action=AuditEntry.Kind.PASSWORD_CHANGED)
+    assert (entry.actor_username, entry.target) == (user.username, f"user:{user.username}")
+    assert GOOD not in f"{entry.target}{entry.detail}"
     assert phone.get("/").status_code == 200
     assert get_user(phone).is_authenticated  # type: ignore[arg-type]
     assert office.get("/")["Location"].startswith("/accounts/login/")

@@ -22,6 +22,7 @@ from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
 from zongzhi.accounts.tokens import issue_token
 from zongzhi.conftest import PASSWORD, Cast
+from zongzhi.core.models import AuditEntry
 
 ENROL = "/accounts/two-factor/enrol/"
 VERIFY = "/accounts/two-factor/verify/"
@@ -240,6 +241,8 @@ def test_an_administrator_resets_a_lost_phone(cast: Cast, sent: list[tuple[str, 
     assert twofactor.reset(by=admin, user=worker) == 4  # the devices and their codes
     assert not twofactor.has_two_factor(worker)
     assert sent == [("two_factor_reset", admin, worker)]
+    reset = AuditEntry.objects.get(action=AuditEntry.Kind.TWO_FACTOR_RESET)
+    assert (reset.actor_username, reset.target) == ("t1_admin", f"user:{worker.username}")
 
     # Through the admin site's action on the user list.
     enrolled(worker)

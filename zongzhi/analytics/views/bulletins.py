@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from zongzhi.analytics import bulletins
 from zongzhi.analytics.bulletins import Format, Kind, Period, PeriodError
 from zongzhi.analytics.views.common import require_analytics
+from zongzhi.core import audit
 from zongzhi.regions.models import Region
 
 KIND_CHOICES = [
@@ -128,6 +129,7 @@ def bulletin_download(request: HttpRequest) -> HttpResponse:
         period=form.period,
         fmt=Format(data["format"]),
     )
+    audit.record(request.user, audit.Kind.EXPORT, f"简报 {file.filename}")
     response = HttpResponse(file.content, content_type=file.content_type)
     # RFC 6266 / RFC 5987: the Chinese filename, UTF-8 and percent-encoded.
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file.filename)}"

@@ -20,6 +20,7 @@ from zongzhi.accounts.rules import Action
 from zongzhi.analytics import scorecard as rules
 from zongzhi.analytics import selectors
 from zongzhi.analytics.views.common import place_and_choices, require_analytics
+from zongzhi.core import audit
 from zongzhi.core.forms import add_service_errors
 from zongzhi.ledgers import layout
 from zongzhi.regions.models import Region
@@ -68,7 +69,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
     start, end, errors = _period(request.GET, timezone.localdate())
     card = rules.scorecard(region.prefix, start, end)
     if request.GET.get("format") == "xlsx" and not errors:
-        return _xlsx(card, region)
+        return _xlsx(request, card, region)
     names = [rules.SCORABLE[c].name for c in card.codes]
     rows = [
         {
@@ -114,7 +115,7 @@ def _weights_line(weights: rules.Weights) -> str:
     return _("权重：%(weights)s") % {"weights": used}
 
 
-def _xlsx(card: rules.Scorecard, region: Region) -> HttpResponse:
+def _xlsx(request: HttpRequest, card: rules.Scorecard, region: Region) -> HttpResponse:
     now = timezone.localtime()
     codes = card.codes
     columns = [
@@ -149,8 +150,9 @@ def _xlsx(card: rules.Scorecard, region: Region) -> HttpResponse:
         sheet_name="单位考评",
     )
     content = layout.to_bytes(layout.workbook_for([ledger]))
-    response = HttpResponse(content, content_type=XLSX)
     filename = f"scorecard-{region.code}-{card.start:%Y%m%d}-{card.end:%Y%m%d}.xlsx"
+    audit.record(request.user, audit.Kind.EXPORT, f"考评表 {filename}")
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

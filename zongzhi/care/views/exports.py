@@ -12,6 +12,7 @@ from zongzhi.accounts.permissions import holds
 from zongzhi.accounts.rules import Action
 from zongzhi.care import exports
 from zongzhi.care.forms.exports import ExportForm
+from zongzhi.core import audit
 from zongzhi.core.forms import add_service_errors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,6 +38,12 @@ def export_files(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            audit.record(
+                request.user,
+                audit.Kind.EXPORT,
+                f"特殊人群档案 {data['region'].code}",
+                f"用途：{data['purpose']}",
+            )
             response = HttpResponse(export.content, content_type=XLSX)
             response["Content-Disposition"] = (
                 f"attachment; filename*=UTF-8''{quote(export.filename)}"

@@ -79,6 +79,9 @@ class Case(models.Model):
     # The client's key for this submission, so that a retried form or API call finds the
     # case it already created instead of creating a second one.
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # A digest of the request that used the key (core.services.body_digest): the same key
+    # with another body is refused (409) rather than answered with this record.
+    idempotency_digest = models.CharField(max_length=64, blank=True, default="")
     channel = models.CharField("来源渠道", max_length=20, choices=Channel.choices)
     category = models.ForeignKey(
         "categories.Category", verbose_name="事项分类", on_delete=models.PROTECT

@@ -38,6 +38,7 @@ from zongzhi.cases.services.intake import (
     policy_for,
     recent_duplicate,
     refresh_search_text,
+    request_digest,
 )
 from zongzhi.cases.services.mediation import case_make_agreement, case_record_session
 from zongzhi.cases.services.supervision import (
@@ -101,6 +102,7 @@ __all__ = [
     "policy_for",
     "recent_duplicate",
     "refresh_search_text",
+    "request_digest",
     "suggested_unit",
     "sweep_deadlines",
 ]

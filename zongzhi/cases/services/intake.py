@@ -32,7 +32,7 @@ from zongzhi.cases.services.steps import (
     _today,
 )
 from zongzhi.categories.models import Category
-from zongzhi.core.services import Created, actor_id, dated_code
+from zongzhi.core.services import Created, actor_id, body_digest, check_same_body, dated_code
 from zongzhi.regions import geo
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import PREFIX_LENGTH, Level
@@ -248,6 +248,12 @@ def _lock_fingerprint(digest: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
+def request_digest(new: NewCase) -> str:
+    """What a retry under the same idempotency key must repeat: everything but `origin`,
+    who sends it (the portal's network), which a retry may change."""
+    return body_digest(new, ignore={"origin"})
+
+
 def case_register(*, by: Actor, new: NewCase) -> Case:
     """登记 by the platform's own hands (a screening finding, a hazard become a case, the
     demo, commands): registered as asked, even when it repeats a recent one — those
@@ -278,14 +284,11 @@ def case_register_from_form(
 def _register(
     *, by: Actor, new: NewCase, idempotency_key: str | None, doors: bool
 ) -> Created[Case]:
+    sent = request_digest(new) if idempotency_key else ""
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
-            # Whoever registered it gets it back (another system may register cases it
-            # may not read); anyone else must be allowed to read it.
-            if actor_id(by) is None or existing.registered_by_id != actor_id(by):
-                require(by, Action.VIEW_CASE, existing)
-            return Created(existing, created=False)
+            return _again(by, existing, idempotency_key, sent)
     require(by, Action.REGISTER_CASE, Target(region_prefix=new.region.prefix))
     today = _today()
     _check_new_case(new, today)
@@ -307,6 +310,7 @@ def _register(
     case = Case(
         code=new_tracking_code(today),
         idempotency_key=idempotency_key or None,
+        idempotency_digest=sent,
         channel=new.channel,
         category=new.category,
         title=new.title.strip(),
@@ -379,6 +383,17 @@ def _register(
     except IntegrityError:
         # Two submissions with one key raced; the other one won. Hand back its case.
         if idempotency_key:
-            return Created(Case.objects.get(idempotency_key=idempotency_key), created=False)
+            first = Case.objects.get(idempotency_key=idempotency_key)
+            return _again(by, first, idempotency_key, sent)
         raise
     return Created(case, created=True)
+
+
+def _again(by: Actor, existing: Case, key: str, sent: str) -> Created[Case]:
+    """The case a key already made, for a retry of the same request: whoever registered
+    it gets it back (another system may register cases it may not read), anyone else must
+    be allowed to read it; another request under the same key is refused (KeyReused)."""
+    if actor_id(by) is None or existing.registered_by_id != actor_id(by):
+        require(by, Action.VIEW_CASE, existing)
+    check_same_body(key=key, kept=existing.idempotency_digest, digest=sent)
+    return Created(existing, created=False)

@@ -160,6 +160,16 @@ def test_a_client_systems_retry_returns_its_first_case(cast: Cast) -> None:
     assert Case.objects.count() == 1
 
 
+def test_the_same_key_with_a_different_body_is_409_naming_the_key(cast: Cast) -> None:
+    hotline = KeyClient(cast.by_role[Role.CLIENT_SYSTEM])
+    key = "12345-20260301-0002"
+    assert hotline.post(CASES, new_body(cast, idempotency_key=key)).status_code == 201
+    changed = hotline.post(CASES, new_body(cast, idempotency_key=key, title="另一件事"))
+    conflict = assert_error(changed, 409, "idempotency_conflict", "idempotency_key")
+    assert key in conflict["message"]
+    assert Case.objects.count() == 1
+
+
 def test_two_callers_choosing_the_same_key_never_meet(cast: Cast) -> None:
     a = KeyClient(cast.by_role[Role.CLIENT_SYSTEM])
     b = KeyClient(cast.by_role[Role.INTAKE_OFFICER])

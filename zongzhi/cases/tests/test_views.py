@@ -35,6 +35,21 @@ def intake_post(cast: Cast, **overrides: str) -> dict[str, str]:
     return data
 
 
+def test_the_intake_form_sent_again_with_another_title_registers_nothing_new(
+    cast: Cast,
+) -> None:
+    client = cast.client_for(cast.by_role[Role.INTAKE_OFFICER])
+    first = client.post("/cases/new/", intake_post(cast))
+    again = client.post("/cases/new/", intake_post(cast))
+    assert first.status_code == again.status_code == 302  # the same form: its case
+    changed = client.post("/cases/new/", intake_post(cast, title="另一起噪音纠纷"))
+    assert changed.status_code == 200
+    html = changed.content.decode()
+    assert "本次提交的内容与之不同" in html and "另一起噪音纠纷" in html
+    assert 'value="form-key-1"' not in html
+    assert Case.objects.count() == 1
+
+
 def test_an_intake_officer_registers_a_case_and_lands_on_its_page(cast: Cast) -> None:
     client = cast.client_for(cast.by_role[Role.INTAKE_OFFICER])
     response = client.post("/cases/new/", intake_post(cast))

@@ -57,11 +57,12 @@ def test_the_real_schedule_runs_every_job_over_an_empty_register(
             "screening.open_rounds",
             "care.sweep",
             "notifications.send_due",
+            "core.prune_records",
             "care.deidentify",
             "core.backup",
             "briefings.daily_reports",
         ]
-    assert len(callbacks) == 9
+    assert len(callbacks) == 10
 
 
 @pytest.mark.django_db

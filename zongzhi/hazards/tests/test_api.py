@@ -62,6 +62,10 @@ def test_a_retry_with_the_same_key_registers_one_hazard(cast: Cast) -> None:
     assert first.json() == again.json()
     assert first.json()["next_review_on"] is not None
     assert Hazard.objects.count() == 1 and HazardEvent.objects.count() == 1
+    changed = api.post(HAZARDS, body(cast, idempotency_key="yh-1", title="另一处隐患"))
+    conflict = assert_error(changed, 409, "idempotency_conflict", "idempotency_key")
+    assert "yh-1" in conflict["message"] and f"api:{api.user.pk}" not in conflict["message"]
+    assert Hazard.objects.count() == 1
 
 
 def test_registering_outside_scope_or_without_the_right_is_refused(cast: Cast) -> None:

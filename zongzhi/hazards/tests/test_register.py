@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
 from zongzhi.conftest import Cast, make_user
+from zongzhi.core.errors import KeyReused
 from zongzhi.hazards import rules, services
 from zongzhi.hazards.models import Hazard, HazardEvent
 from zongzhi.hazards.tests.factories import category, new_hazard, registered
@@ -135,15 +136,19 @@ def test_every_problem_is_reported_at_once(cast: Cast) -> None:
     }
 
 
-def test_a_retry_with_the_same_key_returns_the_first_hazard(cast: Cast) -> None:
+def test_a_retry_returns_the_first_hazard_and_another_body_is_refused(cast: Cast) -> None:
     intake = cast.by_role[Role.INTAKE_OFFICER]
     first, created = services.hazard_register_idempotent(
         by=intake, new=new_hazard(cast), idempotency_key="k-1"
     )
     again, created_again = services.hazard_register_idempotent(
-        by=intake, new=new_hazard(cast, title="改了名称再发一次"), idempotency_key="k-1"
+        by=intake, new=new_hazard(cast, title=f"  {first.title} "), idempotency_key="k-1"
     )
     assert again.pk == first.pk and created and not created_again
+    with pytest.raises(KeyReused):
+        services.hazard_register_idempotent(
+            by=intake, new=new_hazard(cast, title="改了名称再发一次"), idempotency_key="k-1"
+        )
     assert Hazard.objects.count() == 1
     assert HazardEvent.objects.count() == 1
     other = services.hazard_register_idempotent(

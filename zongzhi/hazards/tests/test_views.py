@@ -46,6 +46,19 @@ def rows_of(page: str) -> str:
 # --- Registering ------------------------------------------------------------------------
 
 
+def test_the_form_sent_again_with_another_title_is_not_answered_with_the_first(
+    cast: Cast,
+) -> None:
+    client = cast.client_for(cast.by_role[Role.INTAKE_OFFICER])
+    assert client.post("/hazards/new/", register_post(cast)).status_code == 302
+    changed = client.post("/hazards/new/", register_post(cast, title="河堤渗水"))
+    assert changed.status_code == 200
+    html = changed.content.decode()
+    assert "本次提交的内容与之不同" in html and "河堤渗水" in html
+    assert 'value="form-key-1"' not in html
+    assert Hazard.objects.count() == 1
+
+
 def test_an_intake_officer_registers_a_hazard_and_lands_on_its_page(cast: Cast) -> None:
     client = cast.client_for(cast.by_role[Role.INTAKE_OFFICER])
     response = client.post("/hazards/new/", register_post(cast))

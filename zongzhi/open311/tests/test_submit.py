@@ -194,6 +194,14 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_response(
     assert Case.objects.count() == 3
 
 
+def test_the_same_idempotency_key_with_another_description_is_409(hotline: ClientSystem) -> None:
+    assert post(hotline.key, idempotency_key="order-9").status_code == 200
+    changed = post(hotline.key, idempotency_key="order-9", description="另一处路灯不亮。")
+    assert changed.status_code == 409
+    assert "order-9" in changed.json()[0]["description"]
+    assert Case.objects.count() == 1
+
+
 def test_a_token_reads_back_the_request_id(hotline: ClientSystem) -> None:
     [item] = post(hotline.key).json()
 

@@ -79,6 +79,19 @@ def test_a_retried_form_creates_nothing_new(cast: Cast, resident: Client) -> Non
     assert len(Throttle.objects.get(scope=rules.SUBMIT_PER_IP.scope).hits) == 1
 
 
+def test_the_same_form_sent_again_with_other_words_is_not_its_first_case(
+    cast: Cast, resident: Client
+) -> None:
+    data = form_data(cast)
+    assert submit(resident, data).status_code == 302
+    changed = submit(resident, {**data, "description": "村口路灯坏了一个月，晚上很黑。"})
+    assert changed.status_code == 409
+    html = changed.content.decode()
+    assert "本次内容有改动" in html and "村口路灯坏了一个月" in html
+    assert f'value="{data["ticket"]}"' not in html  # a fresh ticket for a deliberate resend
+    assert Case.objects.count() == 1
+
+
 def test_an_anonymous_request_keeps_no_name_and_no_phone(cast: Cast, resident: Client) -> None:
     response = submit(resident, form_data(cast, anonymous="on", name="王芳", phone=PHONE))
     assert response.status_code == 302

@@ -38,3 +38,12 @@ document.addEventListener("change", function (event) {
   }
   note.textContent = message;
 });
+
+// A "back" link (data-back) goes back in the browser's history, where the typed form
+// usually still is; a javascript: address would be refused by the Content-Security-Policy.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest && event.target.closest("[data-back]");
+  if (!link) return;
+  event.preventDefault();
+  history.back();
+});
