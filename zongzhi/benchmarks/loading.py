@@ -41,7 +41,20 @@ class Table:
 
     def __init__(self, model: type[models.Model], fields: Sequence[str]) -> None:
         self.model = model
-        self.fields = list(fields)
+        # Columns the generator does not name but the table requires take their model
+        # default (COPY would write NULL): a field added later, such as a digest beside an
+        # idempotency key, needs no change here.
+        unnamed = [
+            f
+            for f in model._meta.concrete_fields
+            if f.attname not in fields
+            and not f.null
+            and not f.primary_key
+            and f.has_default()
+            and not callable(f.default)
+        ]
+        self._defaults = tuple(f.get_default() for f in unnamed)
+        self.fields = [*fields, *(f.attname for f in unnamed)]
         by_attname = {f.attname: f for f in model._meta.concrete_fields}
         columns = ", ".join(f'"{by_attname[name].column}"' for name in self.fields)
         self._sql = f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN'
@@ -57,7 +70,7 @@ class Table:
         self._rows: list[Sequence[Any]] = []
 
     def write(self, row: Sequence[Any]) -> None:
-        self._rows.append(row)
+        self._rows.append((*row, *self._defaults) if self._defaults else row)
         if len(self._rows) >= self._limit:
             self.flush()
 
