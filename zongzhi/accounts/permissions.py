@@ -18,13 +18,13 @@ from django.db.models import Q
 from zongzhi.accounts.actors import SYSTEM, Actor, PublicActor, SystemActor
 from zongzhi.accounts.models import RoleAssignment
 from zongzhi.accounts.rules import (
-    ROLE_ACTIONS,
     UNIT_WORK,
     Action,
     Grant,
     Role,
     Target,
     allows,
+    grant_holds,
     grants_for_action,
 )
 from zongzhi.regions.models import Region
@@ -107,7 +107,7 @@ def holds(user: Actor, action: Action) -> bool:
         return True
     if isinstance(user, PublicActor):
         return action in user.actions
-    return any(action in ROLE_ACTIONS[g.role] for g in grants_of(user))
+    return any(grant_holds(g, action) for g in grants_of(user))
 
 
 def require(user: Actor, action: Action, record: Any) -> None:

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from zongzhi.regions.rules import PREFIX_LENGTH, Level
+
 
 class Role(StrEnum):
     INTAKE_OFFICER = "intake_officer"
@@ -219,6 +221,21 @@ def acting_units(grants: Iterable[Grant], action: Action, target: Target) -> fro
     return frozenset(
         g.unit_id for g in grants if g.unit_id is not None and grant_allows(g, action, target)
     )
+
+
+# Actions over records of the whole deployment rather than of a place (the audit log holds
+# every sign-in and every read of parties): held only through a grant at a county or above,
+# not by a township's or a unit's administrator.
+DEPLOYMENT_WIDE = frozenset({Action.VIEW_AUDIT})
+
+
+def grant_holds(grant: Grant, action: Action) -> bool:
+    """Whether a grant carries `action` somewhere (for pages and menu entries)."""
+    if action not in ROLE_ACTIONS[grant.role]:
+        return False
+    if action in DEPLOYMENT_WIDE:
+        return grant.unit_id is None and len(grant.region_prefix) <= PREFIX_LENGTH[Level.COUNTY]
+    return True
 
 
 def grants_for_action(grants: Iterable[Grant], action: Action) -> list[Grant]:

@@ -15,7 +15,7 @@ from zongzhi.accounts.tokens import issue_token, token_for_key
 from zongzhi.cases.rules import Status
 from zongzhi.cases.tests.api_client import KeyClient
 from zongzhi.cases.tests.factories import case_in
-from zongzhi.conftest import PASSWORD, Cast
+from zongzhi.conftest import PASSWORD, Cast, make_user
 from zongzhi.core import audit
 from zongzhi.core.admin import AuditEntryAdmin
 from zongzhi.core.models import AuditEntry
@@ -133,14 +133,21 @@ def test_entries_are_never_changed_and_only_old_ones_are_pruned(cast: Cast) -> N
     assert not model_admin.has_delete_permission(None, entry)  # type: ignore[arg-type]
 
 
-def test_only_administrators_read_the_log_and_filter_it(cast: Cast) -> None:
+def test_only_the_countys_administrators_read_the_log_and_filter_it(cast: Cast) -> None:
     audit.record(cast.by_role[Role.LEADER], Kind.EXPORT, "台账 cases")
     audit.record(None, Kind.SIGN_IN_FAILED, "user:ghost")
     for role in (Role.LEADER, Role.INTAKE_OFFICER):
         reader = cast.client_for(cast.by_role[role])
         assert reader.get("/audit/").status_code == 403
         assert "/audit/" not in reader.get("/").content.decode()
-    admin = cast.client_for(cast.by_role[Role.ADMINISTRATOR])
+    # The log is the whole deployment's (every sign-in, every read of parties): a
+    # township's administrator does not read it, the county's does.
+    township_admin = cast.client_for(cast.by_role[Role.ADMINISTRATOR])
+    assert township_admin.get("/audit/").status_code == 403
+    assert "/audit/" not in township_admin.get("/").content.decode()
+    admin = cast.client_for(
+        make_user("county_admin", Role.ADMINISTRATOR, region=cast.places.county)
+    )
     assert 'href="/audit/"' in admin.get("/").content.decode()
     page = admin.get("/audit/", {"action": Kind.EXPORT}).content.decode()
     assert "台账 cases" in page and "user:ghost" not in page
