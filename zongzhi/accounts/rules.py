@@ -98,6 +98,8 @@ class Action(StrEnum):
     VIEW_ANALYTICS = "analytics.view"
     APPROVE_FIGURES = "analytics.approve"
     CONFIGURE_SCORECARD = "analytics.configure"
+    # The 系统状态 page: the worker's and the scheduler's heartbeats, recent task failures.
+    VIEW_SYSTEM_STATUS = "core.status"
 
 
 _EVERYONE = {Action.VIEW_REGION, Action.VIEW_UNIT}
@@ -166,6 +168,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.MANAGE_USER,
             Action.CONFIGURE_CASES,
             Action.CONFIGURE_SCORECARD,
+            Action.VIEW_SYSTEM_STATUS,
         }
     ),
     Role.CLIENT_SYSTEM: frozenset(_EVERYONE | {Action.REGISTER_CASE}),

@@ -42,6 +42,7 @@ NAV_ITEMS = [
     NavItem(_("考评权重"), "analytics:scorecard_weights", (Action.CONFIGURE_SCORECARD,)),
     NavItem(_("区划与网格"), "regions:index", (Action.VIEW_REGION,)),
     NavItem(_("单位"), "units:index", (Action.VIEW_UNIT,)),
+    NavItem(_("系统状态"), "system_status", (Action.VIEW_SYSTEM_STATUS,)),
 ]
 
 

@@ -95,6 +95,7 @@ EXPECTED = {
         Action.MANAGE_USER,
         Action.CONFIGURE_CASES,
         Action.CONFIGURE_SCORECARD,
+        Action.VIEW_SYSTEM_STATUS,
     },
     # Another system registers cases in its region and reads back only what it registered
     # (zongzhi/api tests); it reads nobody else's cases.

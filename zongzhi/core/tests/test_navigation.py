@@ -21,7 +21,7 @@ EXPECTED = {
     # Care files are nobody else's to read.
     Role.CARE_WORKER: ["首页", "特殊人群", *PLACES],
     Role.CARE_SUPERVISOR: ["首页", "特殊人群", *PLACES],
-    Role.ADMINISTRATOR: ["首页", "考评权重", *PLACES],
+    Role.ADMINISTRATOR: ["首页", "考评权重", *PLACES, "系统状态"],
     # Another system never signs in (it has no password); were it to, this is its work.
     Role.CLIENT_SYSTEM: ["首页", "登记", *PLACES],
 }

@@ -59,8 +59,9 @@ def test_the_real_schedule_runs_every_job_over_an_empty_register(
             "notifications.send_due",
             "care.deidentify",
             "briefings.daily_reports",
+            "core.prune_task_results",
         ]
-    assert len(callbacks) == 8
+    assert len(callbacks) == 9
 
 
 @pytest.mark.django_db

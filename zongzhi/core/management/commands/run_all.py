@@ -9,7 +9,7 @@ from zongzhi.core.supervisor import Child, Supervisor
 
 class Command(BaseCommand):
     help = (
-        "一条命令运行整个系统：网页服务、后台任务（db_worker）和定时任务（run_scheduler）；"
+        "一条命令运行整个系统：网页服务、后台任务（run_worker）和定时任务（run_scheduler）；"
         "Ctrl-C 全部停止，任一进程退出则全部停止"
     )
 
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             manage = [sys.executable, "-m", "django"]
         children = [
             Child("web", self._web(web, bind, manage)),
-            Child("worker", [*manage, "db_worker"]),
+            Child("worker", [*manage, "run_worker"]),
             Child("scheduler", [*manage, "run_scheduler"]),
         ]
         status = Supervisor(children, grace_seconds=grace, say=self.stderr.write).run()
