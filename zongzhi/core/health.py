@@ -24,7 +24,6 @@ from zongzhi.accounts.models import RoleAssignment
 from zongzhi.accounts.rules import Role
 from zongzhi.core.heartbeats import last_beats
 from zongzhi.core.models import HealthAlert
-from zongzhi.core.reconnect import close_connections
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +57,8 @@ def run_checks(now: datetime | None = None) -> list[Check]:
     try:
         beats = last_beats(list(settings.ZONGZHI_HEALTH_HEARTBEATS))
     except DatabaseError:
-        close_connections()
+        # The broken connection is closed by whoever owns it: Django at the request's end,
+        # the worker's and the scheduler's reconnect loops.
         unknown = [Check(n, False, None, m) for n, m in settings.ZONGZHI_HEALTH_HEARTBEATS.items()]
         return [Check(DATABASE, False, None), *unknown]
     return [Check(DATABASE, True, None), *_ages(beats, now)]

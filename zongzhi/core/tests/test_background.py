@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.db import OperationalError
 from django.utils import timezone
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult, DBTaskResultQuerySet, get_date_max
 
 from zongzhi.accounts.rules import Role
@@ -29,7 +30,12 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The waits between reconnection tries, instead of sleeping them; the test database's
     connection is kept (closing it would lose the test's transaction)."""
     slept: list[float] = []
-    monkeypatch.setattr(reconnect.time, "sleep", slept.append)
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        assert len(slept) < 100, "waiting for ever"
+
+    monkeypatch.setattr(reconnect.time, "sleep", sleep)
     monkeypatch.setattr(reconnect, "close_connections", lambda: None)
     return slept
 
@@ -84,6 +90,9 @@ def test_the_worker_survives_a_dropped_connection_and_runs_the_task_afterwards(
         return original(self)
 
     monkeypatch.setattr(DBTaskResultQuerySet, "get_locked", get_locked)
+    # The library drops a connection that is not in autocommit mode, as the test's own
+    # transaction is not: that would lose the test's data on PostgreSQL.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     worker = ResilientWorker(
         queue_names=["default"],
         interval=0,
