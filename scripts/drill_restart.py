@@ -63,14 +63,22 @@ def healthz() -> tuple[int, dict[str, object]]:
         return 0, {"error": str(error)}
 
 
+def _beaten_since(body: dict[str, object], seconds: float) -> bool:
+    """Whether the worker and the scheduler have both written a heartbeat in the last
+    `seconds` (after the restart, not fresh only from before the outage)."""
+    ages = [body.get(name) for name in ("worker", "scheduler")]
+    return all(isinstance(a, dict) and (a.get("age_seconds") or 0) <= seconds for a in ages)
+
+
 def wait_healthy(limit: float) -> tuple[float, dict[int, int]]:
-    """Poll /healthz every second until 200; the seconds it took and the statuses seen."""
+    """Poll /healthz every second until 200 with heartbeats written since we began; the
+    seconds it took and the statuses seen."""
     started = time.monotonic()
     seen: dict[int, int] = {}
     while time.monotonic() - started < limit:
         status, body = healthz()
         seen[status] = seen.get(status, 0) + 1
-        if status == 200:
+        if status == 200 and _beaten_since(body, time.monotonic() - started):
             return time.monotonic() - started, seen
         time.sleep(1)
     say(f"still not healthy: {status} {body}")
@@ -123,7 +131,10 @@ def restart_drill() -> bool:
         say("PostgreSQL started again")
         took, seen = wait_healthy(180)
         status, body = healthz()
-        say(f"/healthz 200 again {took:.1f} s after the start; statuses seen {seen}; {body}")
+        say(
+            f"/healthz 200 with heartbeats written since, {took:.1f} s after the start; "
+            f"statuses seen {seen}; {body}"
+        )
         alive = system.poll() is None
         say(f"run_all still running (no child exited): {alive}")
         return 0 <= took < 180 and 500 not in seen and alive
