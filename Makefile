@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | sh
 TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.test_settings
 PYTEST_ARGS ?=
 
-.PHONY: demo serve test lint typecheck test-sqlite test-postgres test-all-sqlite messages bench clean
+.PHONY: demo serve test lint typecheck test-sqlite test-postgres test-all-sqlite messages bench clean drill
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "no Python >= 3.12 found" >&2; exit 1; }
@@ -107,3 +107,10 @@ messages: $(DEV_STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts
+
+## drill: by hand, never in `make test`: on a throwaway PostgreSQL, stop the database under
+## the running system and time its recovery (/healthz 200), then kill -9 a worker mid-task
+## and time the task's recovery after its lease (docs/operations.md).
+drill: $(RUN_STAMP)
+	scripts/ensure-system-packages
+	scripts/drill-restart

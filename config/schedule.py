@@ -12,7 +12,7 @@ from zongzhi.briefings.tasks import compile_daily_reports
 from zongzhi.care.tasks import deidentify_expired, sweep_care
 from zongzhi.cases.tasks import sweep_deadlines
 from zongzhi.core.scheduler import Periodic
-from zongzhi.core.tasks import nightly_backup, prune_records
+from zongzhi.core.tasks import nightly_backup, prune_records, prune_task_results
 from zongzhi.hazards.tasks import sweep_hazard_reviews
 from zongzhi.notifications.tasks import send_due
 from zongzhi.screening.tasks import open_due_rounds
@@ -38,5 +38,9 @@ def jobs() -> list[Periodic]:
         # 07:00 Beijing time (23:00 UTC): the report is waiting when the day begins.
         Periodic(
             "briefings.daily_reports", timedelta(days=1), compile_daily_reports, timedelta(hours=23)
+        ),
+        # 03:00 Beijing time (19:00 UTC): the task queue's finished rows, kept for two weeks.
+        Periodic(
+            "core.prune_task_results", timedelta(days=1), prune_task_results, timedelta(hours=19)
         ),
     ]

@@ -267,6 +267,22 @@ if ZONGZHI_BACKUP_KEEP < 1:
 # What `manage.py restore` runs after the data is back (core names them, imports no app):
 # the figures are computed again from the restored cases.
 ZONGZHI_AFTER_RESTORE = ["zongzhi.analytics.rollups.rebuild_rollups"]
+# Background work that survives (zongzhi.core.heartbeats, leases, health): the worker and
+# the scheduler write a heartbeat this often; /healthz calls one stale after three missed.
+ZONGZHI_HEARTBEAT_SECONDS = env_int("ZONGZHI_HEARTBEAT_SECONDS", 30)
+# A task RUNNING longer than this whose worker has no fresh heartbeat (killed, its machine
+# gone) goes back to the queue; after ZONGZHI_TASK_MAX_ATTEMPTS such losses it is FAILED.
+ZONGZHI_TASK_LEASE_SECONDS = env_int("ZONGZHI_TASK_LEASE_SECONDS", 300)
+ZONGZHI_TASK_MAX_ATTEMPTS = env_int("ZONGZHI_TASK_MAX_ATTEMPTS", 3)
+# Finished task results (the queue's rows) are deleted after this many days.
+ZONGZHI_TASK_RESULTS_DAYS = env_int("ZONGZHI_TASK_RESULTS_DAYS", 14)
+# What /healthz and the 系统状态 page watch: heartbeat name → the age in seconds beyond
+# which it is stale. The deadline sweep runs hourly; two missed runs are a fault.
+ZONGZHI_HEALTH_HEARTBEATS = {
+    "worker": 3 * ZONGZHI_HEARTBEAT_SECONDS,
+    "scheduler": 3 * ZONGZHI_HEARTBEAT_SECONDS,
+    "deadline_sweep": env_int("ZONGZHI_SWEEP_STALE_MINUTES", 150) * 60,
+}
 
 _SMTP = "django.core.mail.backends.smtp.EmailBackend"
 _MAIL_BACKEND = env_str(

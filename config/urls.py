@@ -5,11 +5,14 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import set_language
 
 from zongzhi.api import api
+from zongzhi.core import views as core_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Residents on the portal switch language too, without signing in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("system/status/", core_views.status, name="system_status"),
     path("accounts/", include("zongzhi.accounts.urls")),
     path("regions/", include("zongzhi.regions.urls")),
     path("units/", include("zongzhi.units.urls")),

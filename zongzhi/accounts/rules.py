@@ -101,6 +101,8 @@ class Action(StrEnum):
     VIEW_ANALYTICS = "analytics.view"
     APPROVE_FIGURES = "analytics.approve"
     CONFIGURE_SCORECARD = "analytics.configure"
+    # The 系统状态 page: the worker's and the scheduler's heartbeats, recent task failures.
+    VIEW_SYSTEM_STATUS = "core.status"
 
 
 _EVERYONE = {Action.VIEW_REGION, Action.VIEW_UNIT}
@@ -170,6 +172,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_AUDIT,
             Action.CONFIGURE_CASES,
             Action.CONFIGURE_SCORECARD,
+            Action.VIEW_SYSTEM_STATUS,
         }
     ),
     Role.CLIENT_SYSTEM: frozenset(_EVERYONE | {Action.REGISTER_CASE}),
@@ -223,10 +226,11 @@ def acting_units(grants: Iterable[Grant], action: Action, target: Target) -> fro
     )
 
 
-# Actions over records of the whole deployment rather than of a place (the audit log holds
-# every sign-in and every read of parties): held only through a grant at a county or above,
-# not by a township's or a unit's administrator.
-DEPLOYMENT_WIDE = frozenset({Action.VIEW_AUDIT})
+# Actions over the whole deployment rather than a place (the audit log holds every sign-in
+# and every read of parties; 系统状态 is the servers' health, the county IT office's work):
+# held only through a grant at a county or above, not by a township's or a unit's
+# administrator.
+DEPLOYMENT_WIDE = frozenset({Action.VIEW_AUDIT, Action.VIEW_SYSTEM_STATUS})
 
 
 def grant_holds(grant: Grant, action: Action) -> bool:

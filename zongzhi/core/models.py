@@ -129,3 +129,40 @@ class AuditEntry(AppendOnly):
             return str(self.Kind(self.action).label)
         except ValueError:
             return self.action
+
+
+class ProcessHeartbeat(models.Model):
+    """A background process's sign of life, rewritten every few seconds: a task worker, the
+    scheduler, or a job that says when it last completed (the deadline sweep).
+
+    One row per process (`instance`: the worker's id, or host:pid), so two workers never
+    overwrite each other's beat and a task's lease can ask whether *its* worker still lives;
+    /healthz reads the freshest row of each name."""
+
+    name = models.CharField(max_length=50)
+    instance = models.CharField(max_length=100, blank=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "instance"], name="heartbeat_one_per_process")
+        ]
+        indexes = [models.Index(fields=["name", "-beat_at"], name="heartbeat_freshest")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.instance} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class HealthAlert(models.Model):
+    """A stale check the administrators were told about: one row per stale episode. The
+    unique name is the claim (two watchers mail once); the row goes when the check is fresh
+    again, so the next episode is mailed anew."""
+
+    name = models.CharField(max_length=50, unique=True)
+    raised_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} stale since {self.raised_at:%Y-%m-%d %H:%M}"

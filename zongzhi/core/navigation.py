@@ -43,6 +43,7 @@ NAV_ITEMS = [
     NavItem(_("区划与网格"), "regions:index", (Action.VIEW_REGION,)),
     NavItem(_("单位"), "units:index", (Action.VIEW_UNIT,)),
     NavItem(_("审计日志"), "core:audit_log", (Action.VIEW_AUDIT,)),
+    NavItem(_("系统状态"), "system_status", (Action.VIEW_SYSTEM_STATUS,)),
 ]
 
 

@@ -2,7 +2,7 @@
 project's list, named by settings.ZONGZHI_SCHEDULE: config/schedule.py).
 
 Django's tasks framework runs tasks but does not schedule them, so `run_scheduler`
-(a management command, one small process beside `db_worker`) calls `enqueue_due` every
+(a management command, one small process beside the worker, `run_worker`) calls `enqueue_due` every
 minute. Each job's period is claimed with a PeriodicRun row; the job itself must still be
 idempotent, because a period can be claimed and its task fail.
 """

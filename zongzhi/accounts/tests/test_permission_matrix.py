@@ -96,6 +96,7 @@ EXPECTED = {
         Action.VIEW_AUDIT,
         Action.CONFIGURE_CASES,
         Action.CONFIGURE_SCORECARD,
+        Action.VIEW_SYSTEM_STATUS,
     },
     # Another system registers cases in its region and reads back only what it registered
     # (zongzhi/api tests); it reads nobody else's cases.
@@ -275,6 +276,8 @@ def test_each_role_holds_exactly_its_actions_where_everything_is_in_scope(
         Action.VIEW_BRIEFING: daily_report(cast.places.t2),
         **dict.fromkeys(CARE_ACTIONS, cast.places.v2),
         **dict.fromkeys(ANALYTICS_ACTIONS, cast.places.t2),
+        # The 系统状态 page is the whole system's; the page asks `holds`, not a place.
+        Action.VIEW_SYSTEM_STATUS: cast.places.t2,
     }
     assert set(record) == set(Action)
     assert {a for a in Action if can(user, a, record[a])} == EXPECTED[role]

@@ -106,7 +106,7 @@ def test_run_all_serves_pages_runs_the_worker_and_scheduler_and_stops_all_on_ctr
         children = _children_of(supervisor.pid)
         commands = " | ".join(children.values())
         assert "runserver" in commands
-        assert "db_worker" in commands
+        assert "run_worker" in commands
         assert "run_scheduler" in commands
         assert len(children) == 3
 

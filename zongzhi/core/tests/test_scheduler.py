@@ -61,8 +61,9 @@ def test_the_real_schedule_runs_every_job_over_an_empty_register(
             "care.deidentify",
             "core.backup",
             "briefings.daily_reports",
+            "core.prune_task_results",
         ]
-    assert len(callbacks) == 10
+    assert len(callbacks) == 11
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from zongzhi.core import backups
 class Command(BaseCommand):
     help = (
         "用备份文件覆盖当前数据库（须加 --yes 确认），然后重新计算统计数据。"
-        "恢复前请先停止网页、db_worker 和 run_scheduler"
+        "恢复前请先停止网页、run_worker 和 run_scheduler"
     )
 
     def add_arguments(self, parser: Any) -> None:

@@ -12,7 +12,7 @@ from zongzhi.core.supervisor import Child, Supervisor
 
 class Command(BaseCommand):
     help = (
-        "一条命令运行整个系统：网页服务、后台任务（db_worker）和定时任务（run_scheduler）；"
+        "一条命令运行整个系统：网页服务、后台任务（run_worker）和定时任务（run_scheduler）；"
         "Ctrl-C 全部停止。gunicorn（生产）模式下任一进程退出即重新启动，"
         "runserver（演示）模式下任一进程退出则全部停止"
     )
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             restart = web == "gunicorn"
         children = [
             Child("web", self._web(web, bind, manage), restart=restart),
-            Child("worker", [*manage, "db_worker"], restart=restart),
+            Child("worker", [*manage, "run_worker"], restart=restart),
             Child("scheduler", [*manage, "run_scheduler"], restart=restart),
         ]
         status = Supervisor(children, grace_seconds=grace, say=self.stderr.write).run()
