@@ -4,15 +4,18 @@ PostgreSQL of scripts/with-postgres, whose data directory lies beside its socket
 # ruff: noqa: S603 (the commands run are this script's own, with fixed arguments)
 
 import glob
+import http.server
 import json
 import os
 import pwd
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 PORT = 8765
@@ -195,12 +198,110 @@ def lease_drill() -> bool:
             log.close()
 
 
+class Robot(http.server.BaseHTTPRequestHandler):
+    """A group robot that hangs on its first message (the worker is killed meanwhile) and
+    answers the others at once."""
+
+    hits: ClassVar[list[float]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        Robot.hits.append(time.monotonic())
+        if len(Robot.hits) == 1:
+            time.sleep(30)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"errcode": 0}')
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+def delivery_state(pk: str) -> dict[str, object]:
+    out = shell(
+        "import json; from zongzhi.notifications.models import Delivery as D; "
+        f"d = D.objects.get(pk={pk}); "
+        "print(json.dumps({'status': d.status, 'attempts': d.attempts}))"
+    )
+    result: dict[str, object] = json.loads(out)
+    return result
+
+
+def webhook_drill() -> bool:
+    """kill -9 of the worker while it sends a robot message: the delivery is sent after
+    its claim lapses (notifications.rules.CLAIM_LEASE), by the scheduler's next send_due."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", PORT + 1), Robot)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    processes: list[subprocess.Popen[bytes]] = []
+    logs = [open(f"var/drill-webhook-{n}.log", "w") for n in ("a", "b", "s")]  # noqa: SIM115
+    try:
+        pk = shell(
+            "from django.conf import settings; from django.utils import timezone; "
+            "from zongzhi.demo.county import load_demo; "
+            "from zongzhi.units.models import Unit; "
+            "from zongzhi.notifications.models import UnitWebhook, Notification, Delivery; "
+            "load_demo(settings.ZONGZHI_DIVISIONS_DIR, cases=0); now = timezone.now(); "
+            "h = UnitWebhook.objects.create(unit=Unit.objects.order_by('pk').first(), "
+            f"kind='generic', url='http://127.0.0.1:{PORT + 1}/hook'); "
+            "n = Notification.objects.create(event='dispatch', subject='演练', text='演练', "
+            "created_at=now); "
+            "d = Delivery.objects.create(notification=n, channel='webhook', webhook=h, "
+            "next_attempt_at=now, created_at=now); print(d.pk)"
+        )
+        first = subprocess.Popen(
+            [*MANAGE, "run_worker", "--no-startup-delay", "--worker-id", "hook-a"],
+            env=ENV,
+            stdout=logs[0],
+            stderr=subprocess.STDOUT,
+        )
+        processes.append(first)
+        shell("from zongzhi.notifications.tasks import send_due; send_due.enqueue(); print(1)")
+        while not Robot.hits:
+            time.sleep(0.2)
+        first.kill()
+        first.wait()
+        killed = time.monotonic()
+        say(f"worker hook-a killed with SIGKILL while sending delivery {pk}: {delivery_state(pk)}")
+        for name, argv, log in (
+            ("worker hook-b", ["run_worker", "--no-startup-delay", "--worker-id", "hook-b"], 1),
+            ("scheduler", ["run_scheduler"], 2),
+        ):
+            processes.append(
+                subprocess.Popen(
+                    [*MANAGE, *argv], env=ENV, stdout=logs[log], stderr=subprocess.STDOUT
+                )
+            )
+            say(f"{name} started")
+        while time.monotonic() - killed < 480:
+            state = delivery_state(pk)
+            if state["status"] == "sent":
+                say(
+                    f"delivered {time.monotonic() - killed:.1f} s after the kill, robot called "
+                    f"{len(Robot.hits)} times: {state}"
+                )
+                return len(Robot.hits) == 2
+            time.sleep(5)
+        say(f"not delivered: {delivery_state(pk)}")
+        return False
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=30)
+        for log in logs:
+            log.close()
+        server.shutdown()
+
+
 def main() -> int:
     restarted = restart_drill()
     say(f"database restart drill: {'PASSED' if restarted else 'FAILED'}")
     leased = lease_drill()
     say(f"task lease drill: {'PASSED' if leased else 'FAILED'}")
-    return 0 if restarted and leased else 1
+    delivered = webhook_drill()
+    say(f"webhook drill: {'PASSED' if delivered else 'FAILED'}")
+    return 0 if restarted and leased and delivered else 1
 
 
 if __name__ == "__main__":
