@@ -1,5 +1,6 @@
 """The scheduler enqueues each job once per period, however many schedulers run."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -83,3 +84,37 @@ def test_a_daily_job_with_an_offset_falls_due_at_its_hour_once_a_day(
     assert period_start(evening + timedelta(minutes=2), timedelta(days=1), timedelta(hours=23)) == (
         datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
     )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_schedulers_racing_on_postgresql_enqueue_each_job_once() -> None:
+    """Two schedulers (deploy/README.md: one is enough, two are safe) asking at the same
+    moment, each in its own connection: every job of the period is enqueued exactly once."""
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent connections: PostgreSQL, the production database")
+    recorders = [Recorder() for _ in range(8)]
+    jobs = [
+        Periodic(f"test.job{i}", timedelta(hours=1), r)  # type: ignore[arg-type]
+        for i, r in enumerate(recorders)
+    ]
+    at = datetime(2026, 11, 23, 9, 5, tzinfo=UTC)
+    start = threading.Barrier(2)
+    claimed: list[list[str]] = []
+
+    def scheduler() -> None:
+        try:
+            start.wait()
+            claimed.append(enqueue_due(at, jobs))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(name for names in claimed for name in names) == [j.name for j in jobs]
+    assert [r.calls for r in recorders] == [1] * len(jobs)
+    assert PeriodicRun.objects.count() == len(jobs)
