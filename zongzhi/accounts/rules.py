@@ -233,13 +233,16 @@ def acting_units(grants: Iterable[Grant], action: Action, target: Target) -> fro
 DEPLOYMENT_WIDE = frozenset({Action.VIEW_AUDIT, Action.VIEW_SYSTEM_STATUS})
 
 
+def county_wide(grant: Grant) -> bool:
+    """Held over a whole county or more, not in a township, a village or a unit."""
+    return grant.unit_id is None and len(grant.region_prefix) <= PREFIX_LENGTH[Level.COUNTY]
+
+
 def grant_holds(grant: Grant, action: Action) -> bool:
     """Whether a grant carries `action` somewhere (for pages and menu entries)."""
     if action not in ROLE_ACTIONS[grant.role]:
         return False
-    if action in DEPLOYMENT_WIDE:
-        return grant.unit_id is None and len(grant.region_prefix) <= PREFIX_LENGTH[Level.COUNTY]
-    return True
+    return action not in DEPLOYMENT_WIDE or county_wide(grant)
 
 
 def grants_for_action(grants: Iterable[Grant], action: Action) -> list[Grant]:

@@ -27,8 +27,7 @@ from functools import cache
 
 import chinese_calendar
 
-from zongzhi.accounts.rules import Grant, Role
-from zongzhi.regions.rules import PREFIX_LENGTH, Level
+from zongzhi.accounts.rules import Grant, Role, county_wide
 
 ONE_DAY = timedelta(days=1)
 SATURDAY = 5
@@ -200,9 +199,4 @@ def may_edit_calendar(grants: tuple[Grant, ...]) -> bool:
     """The holiday schedule is national, so only an administrator whose region is a whole
     county or more may change it: one township's administrator would move everyone's
     deadlines."""
-    return any(
-        grant.role == Role.ADMINISTRATOR
-        and grant.unit_id is None
-        and len(grant.region_prefix) <= PREFIX_LENGTH[Level.COUNTY]
-        for grant in grants
-    )
+    return any(grant.role == Role.ADMINISTRATOR and county_wide(grant) for grant in grants)
