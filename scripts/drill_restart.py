@@ -109,16 +109,24 @@ def task_state(task_id: str) -> dict[str, object]:
     return result
 
 
+def start(log_name: str, *argv: str) -> subprocess.Popen[bytes]:
+    """`manage.py ARGV` with the drill's settings, its output in var/drill-LOG_NAME.log."""
+    with open(f"var/drill-{log_name}.log", "w") as log:
+        # The child holds its own copy of the file; ours can close at once.
+        return subprocess.Popen([*MANAGE, *argv], env=ENV, stdout=log, stderr=subprocess.STDOUT)
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+
+
 def restart_drill() -> bool:
     say("migrating the throwaway database")
     subprocess.run([*MANAGE, "migrate", "--noinput", "-v0"], env=ENV, check=True)
-    log = open("var/drill-run_all.log", "w")  # noqa: SIM115
-    system = subprocess.Popen(
-        [*MANAGE, "run_all", "--web", "runserver", "--bind", f"127.0.0.1:{PORT}"],
-        env=ENV,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    system = start("run_all", "run_all", "--web", "runserver", "--bind", f"127.0.0.1:{PORT}")
     try:
         took, _ = wait_healthy(120)
         say(f"run_all started: /healthz 200 after {took:.1f} s: {healthz()[1]}")
@@ -144,21 +152,12 @@ def restart_drill() -> bool:
     finally:
         system.send_signal(signal.SIGINT)
         system.wait(timeout=60)
-        log.close()
 
 
 def lease_drill() -> bool:
-    workers = []
-    logs = []
+    workers: list[subprocess.Popen[bytes]] = []
     try:
-        for name in ("a", "b"):
-            logs.append(open(f"var/drill-worker-{name}.log", "w"))  # noqa: SIM115
-        first = subprocess.Popen(
-            [*MANAGE, "run_worker", "--no-startup-delay", "--worker-id", "drill-a"],
-            env=ENV,
-            stdout=logs[0],
-            stderr=subprocess.STDOUT,
-        )
+        first = start("worker-a", "run_worker", "--no-startup-delay", "--worker-id", "drill-a")
         workers.append(first)
         task_id = shell("from zongzhi.core.tasks import hold; print(hold.enqueue(45).id)")
         say(f"enqueued a 45-second task {task_id}; worker drill-a (pid {first.pid}) takes it")
@@ -169,12 +168,7 @@ def lease_drill() -> bool:
         first.wait()
         killed = time.monotonic()
         say(f"worker drill-a killed with SIGKILL mid-task: {task_state(task_id)}")
-        second = subprocess.Popen(
-            [*MANAGE, "run_worker", "--no-startup-delay", "--worker-id", "drill-b"],
-            env=ENV,
-            stdout=logs[1],
-            stderr=subprocess.STDOUT,
-        )
+        second = start("worker-b", "run_worker", "--no-startup-delay", "--worker-id", "drill-b")
         workers.append(second)
         say(f"worker drill-b started (pid {second.pid}); lease {LEASE} s")
         taken = None
@@ -190,12 +184,7 @@ def lease_drill() -> bool:
         say(f"not completed: {task_state(task_id)}")
         return False
     finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-                worker.wait(timeout=30)
-        for log in logs:
-            log.close()
+        stop(workers)
 
 
 class Robot(http.server.BaseHTTPRequestHandler):
@@ -234,7 +223,6 @@ def webhook_drill() -> bool:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", PORT + 1), Robot)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     processes: list[subprocess.Popen[bytes]] = []
-    logs = [open(f"var/drill-webhook-{n}.log", "w") for n in ("a", "b", "s")]  # noqa: SIM115
     try:
         pk = shell(
             "from django.conf import settings; from django.utils import timezone; "
@@ -249,12 +237,7 @@ def webhook_drill() -> bool:
             "d = Delivery.objects.create(notification=n, channel='webhook', webhook=h, "
             "next_attempt_at=now, created_at=now); print(d.pk)"
         )
-        first = subprocess.Popen(
-            [*MANAGE, "run_worker", "--no-startup-delay", "--worker-id", "hook-a"],
-            env=ENV,
-            stdout=logs[0],
-            stderr=subprocess.STDOUT,
-        )
+        first = start("webhook-a", "run_worker", "--no-startup-delay", "--worker-id", "hook-a")
         processes.append(first)
         shell("from zongzhi.notifications.tasks import send_due; send_due.enqueue(); print(1)")
         while not Robot.hits:
@@ -263,16 +246,11 @@ def webhook_drill() -> bool:
         first.wait()
         killed = time.monotonic()
         say(f"worker hook-a killed with SIGKILL while sending delivery {pk}: {delivery_state(pk)}")
-        for name, argv, log in (
-            ("worker hook-b", ["run_worker", "--no-startup-delay", "--worker-id", "hook-b"], 1),
-            ("scheduler", ["run_scheduler"], 2),
-        ):
-            processes.append(
-                subprocess.Popen(
-                    [*MANAGE, *argv], env=ENV, stdout=logs[log], stderr=subprocess.STDOUT
-                )
-            )
-            say(f"{name} started")
+        processes.append(
+            start("webhook-b", "run_worker", "--no-startup-delay", "--worker-id", "hook-b")
+        )
+        processes.append(start("webhook-s", "run_scheduler"))
+        say("worker hook-b and a scheduler started")
         while time.monotonic() - killed < 480:
             state = delivery_state(pk)
             if state["status"] == "sent":
@@ -285,12 +263,7 @@ def webhook_drill() -> bool:
         say(f"not delivered: {delivery_state(pk)}")
         return False
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                process.wait(timeout=30)
-        for log in logs:
-            log.close()
+        stop(processes)
         server.shutdown()
 
 
