@@ -134,8 +134,9 @@ class Supervisor:
                 self.say(f"{r.child.name} did not stop in time: killing it")
                 _signal_group(r.process, signal.SIGKILL)
                 r.process.wait()
-        for r in alive:
-            # The group may hold grandchildren that outlived their parent.
+        for r in running:
+            # The group may hold grandchildren that outlived their parent, also of a child
+            # that died on its own between the last look and the stop.
             _signal_group(r.process, signal.SIGKILL)
 
 

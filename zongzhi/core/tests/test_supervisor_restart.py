@@ -4,6 +4,7 @@ reset once the child stayed up; the other children keep running."""
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 from zongzhi.core.supervisor import Child, Supervisor
@@ -61,6 +62,15 @@ def test_a_dying_child_is_restarted_with_a_doubling_pause_and_the_others_keep_ru
 
 
 def _alive(pid: int) -> bool:
+    """Whether `pid` still runs a second after it was sent SIGKILL (the kill is delivered
+    when the process is next scheduled, not at once)."""
+    deadline = time.monotonic() + 1
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return _running(pid)
+
+
+def _running(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -71,3 +81,19 @@ def _alive(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return True
+
+
+def test_a_child_that_dies_as_the_stop_comes_leaves_nothing_behind(tmp_path: Path) -> None:
+    # The child leaves a process behind, asks the supervisor to stop and exits at once: by
+    # the time the supervisor stops, it is already dead, and its group must go all the same.
+    left = tmp_path / "left"
+    last = f"sleep 30 & echo $! >> {left}; kill -TERM $PPID; exit 0"
+    supervisor = Supervisor(
+        [Child("last", ["/bin/sh", "-c", last], restart=True)],
+        grace_seconds=1,
+        poll_seconds=0.05,
+        say=lambda text: None,
+    )
+    assert supervisor.run() == 0
+    [orphan] = [int(pid) for pid in left.read_text().split()]
+    assert not _alive(orphan), "a dead child's process outlived the stop"
