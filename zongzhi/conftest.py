@@ -12,12 +12,15 @@ from typing import Any
 
 import pytest
 from _pytest.nodeid import NodeId
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
 from django.test import Client
 from hypothesis import settings
 
 from zongzhi.accounts.models import RoleAssignment, User
 from zongzhi.accounts.permissions import SYSTEM
 from zongzhi.accounts.rules import Role
+from zongzhi.core.testing import built_without_migrations, run_migration_data
 from zongzhi.regions.models import Region
 from zongzhi.regions.services import import_divisions
 from zongzhi.regions.sources import DivisionRow
@@ -34,6 +37,15 @@ settings.register_profile("thorough", deadline=None, max_examples=100)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 PASSWORD = "Test-pass-2026"
+
+
+@receiver(post_migrate, dispatch_uid="zongzhi-tests-migration-data")
+def _write_the_migrations_data(sender: Any, using: str, **kwargs: Any) -> None:
+    """A test database built from the models (config.test_settings) gets what the
+    migrations write besides tables: seeds, extensions, the search index. Once per build,
+    after every table exists (post_migrate comes after all of them are made)."""
+    if sender.label == "cases" and built_without_migrations(using):
+        run_migration_data(using)
 
 
 @pytest.hookimpl(trylast=True)

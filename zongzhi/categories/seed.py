@@ -35,16 +35,18 @@ CATEGORIES: list[tuple[str, str, list[tuple[str, str]]]] = [
 ]
 
 
-def seed_categories(category_model: Any) -> int:
-    """Create the categories that are missing; never rename or move existing ones."""
+def seed_categories(category_model: Any, using: str = "default") -> int:
+    """Create the categories that are missing in the database `using`; never rename or
+    move existing ones."""
     created = 0
+    objects = category_model.objects.using(using)
     for order, (code, name, children) in enumerate(CATEGORIES, start=1):
-        parent, made = category_model.objects.get_or_create(
+        parent, made = objects.get_or_create(
             code=code, defaults={"name": name, "sort_order": order * 10}
         )
         created += int(made)
         for child_order, (child_code, child_name) in enumerate(children, start=1):
-            _, made = category_model.objects.get_or_create(
+            _, made = objects.get_or_create(
                 code=child_code,
                 defaults={"name": child_name, "parent": parent, "sort_order": child_order},
             )

@@ -11,15 +11,16 @@ def seed(apps: Any, schema_editor: Any) -> None:
     Category = apps.get_model("categories", "Category")
     RoutingRule = apps.get_model("cases", "RoutingRule")
     DeadlinePolicy = apps.get_model("cases", "DeadlinePolicy")
-    by_code = {c.code: c for c in Category.objects.filter(parent__isnull=True)}
+    using = schema_editor.connection.alias  # the database being migrated
+    by_code = {c.code: c for c in Category.objects.using(using).filter(parent__isnull=True)}
     for level, routes in ((TOWNSHIP, TOWNSHIP_ROUTES), (COUNTY, COUNTY_ROUTES)):
         for code, kind in routes.items():
             if code in by_code:
-                RoutingRule.objects.get_or_create(
+                RoutingRule.objects.using(using).get_or_create(
                     category=by_code[code], level=level, defaults={"unit_kind": kind}
                 )
     for name, channel, code, urgent, petition, counting, accept, handle, warn in POLICIES:
-        DeadlinePolicy.objects.get_or_create(
+        DeadlinePolicy.objects.using(using).get_or_create(
             name=name,
             defaults={
                 "channel": channel,

@@ -4,7 +4,8 @@ from zongzhi.categories.seed import seed_categories
 
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    seed_categories(apps.get_model("categories", "Category"))
+    # Into the database being migrated (`migrate --database`), not the default one.
+    seed_categories(apps.get_model("categories", "Category"), schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):
