@@ -111,17 +111,23 @@ def read_sheet(
     filename: str = "",
     anchors: Sequence[str],
     aliases: dict[str, str] | None = None,
+    max_rows: int | None = None,
+    formulas_as_text: bool = False,
 ) -> Sheet:
-    """The first sheet whose header row holds every one of `anchors`, with its rows."""
+    """The first sheet whose header row holds every one of `anchors`, with its rows (at
+    most `max_rows`, MAX_ROWS unless given). A formula cell reads as what Excel last
+    computed for it, or, with `formulas_as_text`, as its own text ("=A1+B1"): never
+    evaluated here either way."""
     check_upload(content, filename)
     aliases = aliases or {}
+    limit = MAX_ROWS if max_rows is None else max_rows
     try:
-        workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
+        workbook = load_workbook(BytesIO(content), read_only=True, data_only=not formulas_as_text)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
         raise FileProblem("文件已损坏或不是Excel工作簿，无法读取") from None
     try:
         for ws in workbook.worksheets:
-            sheet = _read(ws, anchors, aliases)
+            sheet = _read(ws, anchors, aliases, limit)
             if sheet is not None:
                 return sheet
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError):
@@ -131,7 +137,7 @@ def read_sheet(
     raise FileProblem(f"没有找到表头：表格中应有“{'”“'.join(anchors)}”等列名的一行")
 
 
-def _read(ws: Any, anchors: Sequence[str], aliases: dict[str, str]) -> Sheet | None:
+def _read(ws: Any, anchors: Sequence[str], aliases: dict[str, str], max_rows: int) -> Sheet | None:
     sheet: Sheet | None = None
     blank_run = 0
     for number, values in enumerate(
@@ -156,8 +162,8 @@ def _read(ws: Any, anchors: Sequence[str], aliases: dict[str, str]) -> Sheet | N
             continue
         blank_run = 0
         sheet.rows.append((number, tuple(values)))
-        if len(sheet.rows) > MAX_ROWS:
-            raise FileProblem(f"数据超过{MAX_ROWS}行，请分批导入")
+        if len(sheet.rows) > max_rows:
+            raise FileProblem(f"数据超过{max_rows}行，请分批导入")
     return sheet
 
 
