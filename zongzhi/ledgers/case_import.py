@@ -403,6 +403,7 @@ class _Checker:
         }
         self.policies: dict[int, DeadlinePolicy] = {}
         self.calendar = current_calendar()
+        self.due: dict[tuple[int, str], date] = {}
 
     def error(self, row: int, header: str, message: str) -> None:
         letter = self.sheet.letter(header) if header in self.sheet.columns else ""
@@ -640,11 +641,7 @@ class _Checker:
             warn_days=policy.warn_days,
             # A case still owed comes in today: its acceptance clock starts now, not on a
             # date long past (which would make every imported open case overdue at once).
-            due_on=(
-                self.calendar.deadline(self.today, policy.accept_days, policy.counting)
-                if still_open
-                else None
-            ),
+            due_on=self._acceptance_due(policy) if still_open else None,
             closed_due_on=None if still_open else due_on,
             registered_at=registered,
             accepted_on=None if still_open else registered_on,
@@ -658,6 +655,12 @@ class _Checker:
             parties=parties,
         )
         return case
+
+    def _acceptance_due(self, policy: DeadlinePolicy) -> date:
+        key = (policy.accept_days, policy.counting)
+        if key not in self.due:
+            self.due[key] = self.calendar.deadline(self.today, policy.accept_days, policy.counting)
+        return self.due[key]
 
     # --- Reading cells ---------------------------------------------------------------------
 
@@ -724,6 +727,8 @@ class _Places:
     def __init__(self, by: Actor, sheet: Sheet, values: list[tuple[Any, ...]]) -> None:
         self.by = by
         self.sheet = sheet
+        self.stripped: dict[str, tuple[Region | None, str]] = {}
+        self.covered: dict[str, bool] = {}
         scope = _import_scope(by)
         within = Q(level__gte=Level.COUNTY)
         if scope is not None:
@@ -741,9 +746,10 @@ class _Places:
         codes: set[str] = set()
         for v in values:
             codes.add(region_code(sheet.value(v, C.REGION_CODE)))
-            head, _ = _split_place(text(sheet.value(v, C.PLACE)))
+            head, rest = _split_place(text(sheet.value(v, C.PLACE)))
             names.add(head)
             names.add(self._strip_areas(head)[1])
+            names.add(_split_place(rest)[0])  # 宁州街道 右所社区
         names.discard("")
         codes.discard("")
         found = Region.objects.filter(
@@ -768,7 +774,13 @@ class _Places:
         return self.centres[region.prefix[: PREFIX_LENGTH[Level.TOWNSHIP]]]
 
     def _strip_areas(self, name: str) -> tuple[Region | None, str]:
-        """The county or township a name begins with, and the rest: 宁州街道右所社区."""
+        """The county or township a name begins with, and the rest: 宁州街道右所社区.
+        A ledger names the same places over and over: each is worked out once."""
+        if name not in self.stripped:
+            self.stripped[name] = self._strip(name)
+        return self.stripped[name]
+
+    def _strip(self, name: str) -> tuple[Region | None, str]:
         area = None
         stripped = True
         while stripped and name:
@@ -807,6 +819,12 @@ class _Places:
             return None
         township = text(sheet.value(values, C.TOWNSHIP))
         area, name = self._strip_areas(township + head)
+        if area is not None and not name and rest:
+            # "宁州街道 右所社区": the township, then the village after a space.
+            following, remainder = _split_place(rest)
+            if any(r.prefix.startswith(area.prefix) for r in self.by_name.get(following, [])):
+                name = following
+                address = text(sheet.value(values, C.ADDRESS)) or remainder
         if area is not None and not name:
             return self._permitted(row, C.PLACE, area, checker, address)
         found = self.by_name.get(name, [])
@@ -833,7 +851,11 @@ class _Places:
         return inside[0], address
 
     def _covers(self, region: Region) -> bool:
-        return can(self.by, Action.IMPORT_CASE_LEDGER, Target(region_prefix=region.prefix))
+        if region.prefix not in self.covered:
+            self.covered[region.prefix] = can(
+                self.by, Action.IMPORT_CASE_LEDGER, Target(region_prefix=region.prefix)
+            )
+        return self.covered[region.prefix]
 
     def _permitted(
         self, row: int, header: str, region: Region, checker: _Checker, address: str

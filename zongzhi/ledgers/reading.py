@@ -138,23 +138,16 @@ def read_sheet(
 
 
 def _read(ws: Any, anchors: Sequence[str], aliases: dict[str, str], max_rows: int) -> Sheet | None:
-    sheet: Sheet | None = None
+    sheet = _header(ws, anchors, aliases)
+    if sheet is None:
+        return None
+    # Only as far right as the header goes: what lies beyond has no name to be read by.
+    width = max(sheet.columns.values())
     blank_run = 0
     for number, values in enumerate(
-        ws.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True), start=1
+        ws.iter_rows(min_row=sheet.header_row + 1, max_col=width, values_only=True),
+        start=sheet.header_row + 1,
     ):
-        if sheet is None:
-            if number > HEADER_SEARCH_ROWS:
-                return None
-            headers = {}
-            for index, value in enumerate(values, start=1):
-                name = normalise_header(value)
-                name = aliases.get(name, name)
-                if name and name not in headers:
-                    headers[name] = index
-            if all(anchor in headers for anchor in anchors):
-                sheet = Sheet(name=ws.title, header_row=number, columns=headers)
-            continue
         if _is_blank(values, sheet):
             blank_run += 1
             if blank_run >= BLANK_RUN_LIMIT:
@@ -165,6 +158,23 @@ def _read(ws: Any, anchors: Sequence[str], aliases: dict[str, str], max_rows: in
         if len(sheet.rows) > max_rows:
             raise FileProblem(f"数据超过{max_rows}行，请分批导入")
     return sheet
+
+
+def _header(ws: Any, anchors: Sequence[str], aliases: dict[str, str]) -> Sheet | None:
+    """The sheet's header row, looked for in its first rows."""
+    rows = ws.iter_rows(
+        min_row=1, max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS, values_only=True
+    )
+    for number, values in enumerate(rows, start=1):
+        headers: dict[str, int] = {}
+        for index, value in enumerate(values, start=1):
+            name = normalise_header(value)
+            name = aliases.get(name, name)
+            if name and name not in headers:
+                headers[name] = index
+        if all(anchor in headers for anchor in anchors):
+            return Sheet(name=ws.title, header_row=number, columns=headers)
+    return None
 
 
 def _is_blank(values: tuple[Any, ...], sheet: Sheet) -> bool:

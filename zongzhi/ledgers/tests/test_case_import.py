@@ -171,6 +171,8 @@ def test_each_row_becomes_a_case_as_it_stood_with_one_history_entry(cast: Cast) 
     assert first.data == {"file": FILE, "row": 4, "channel": "来访", "status": "已归档",
                           "lead_unit": ""}  # fmt: skip
     assert "主办单位：宁州派出所" in CaseEvent.objects.get(case=waiting).note
+    page = cast.client_for(officer(cast)).get(f"/cases/{settled.code}/")
+    assert page.status_code == 200 and f"从“{FILE}”第4行导入" in page.content.decode()
 
     # Found by search, by words of the description and by a party's name.
     mine = visible_cases(officer(cast))
@@ -263,7 +265,7 @@ def test_a_hand_made_ledger_with_its_own_headers_imports(cast: Cast) -> None:
                 "备注": "不导入的列",
             },
             {
-                "所在村": "宁州街道右所社区第1网格",
+                "所在村": "宁州街道 右所社区第1网格 城南工地",
                 "事项名称": "工地欠薪",
                 "纠纷类型": "LZJF01",
                 "受理时间": "2025-08-01 09:30",
@@ -285,7 +287,8 @@ def test_a_hand_made_ledger_with_its_own_headers_imports(cast: Cast) -> None:
         ("周九", ""),
     ]
     assert list(visible_cases(officer(cast)).filter(search_q("13900001234"))) == [land]
-    assert wages.region == cast.places.g1 and wages.status == Status.REGISTERED
+    assert wages.region == cast.places.g1 and wages.address == "城南工地"
+    assert wages.status == Status.REGISTERED
     assert wages.description == "工地欠薪"  # no description: the title says it
 
 

@@ -65,4 +65,4 @@ class Command(BaseCommand):
         action = Action.IMPORT_CASE_LEDGER if cases else Action.IMPORT_HAZARD_LEDGER
         if not holds(user, action):
             raise CommandError(f"账号“{username}”无权导入该台账")
-        return user  # type: ignore[no-any-return]
+        return user
