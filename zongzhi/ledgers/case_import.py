@@ -223,6 +223,7 @@ RISKS = {str(label): value for value, label in Case.Risk.choices}
 # Separators between people in 当事人, and between the place and the address in 发生地.
 PEOPLE_SEPARATORS = re.compile(r"[、，,；;/\s]+|与|和|及")
 PLACE_SEPARATOR = re.compile(r"[，,；;（(\s]")
+REPEATED = "与第{}行重复（发生地、标题、简要情况、分类、登记日期、当事人均相同）"
 # Not a name: a party column that only says who, without naming them.
 NAMELESS = "（未记姓名）"
 MAX_LENGTHS = {C.TITLE: 100, C.ADDRESS: 200}
@@ -426,27 +427,11 @@ class _Checker:
             item = self._check_row(row, values, code)
             if item is None:
                 continue
-            for key, what in [
-                (item.case.code if code else "", "查询码"),
-                (item.case.ledger_key or "", ""),
-            ]:
-                if not key:
-                    continue
-                earlier = first_row.setdefault(key, row)
-                if earlier != row:
-                    header = C.CODE if what else C.TITLE
-                    self.error(
-                        row,
-                        header,
-                        f"查询码与第{earlier}行重复"
-                        if what
-                        else f"与第{earlier}行重复（发生地、标题、简要情况、分类、登记日期、"
-                        "当事人均相同）",
-                    )
-                    item = None
-                    break
-            if item is not None:
-                rows.append(item)
+            if self._repeats(row, code, first_row, C.CODE, "查询码与第{}行重复"):
+                continue
+            if self._repeats(row, item.case.ledger_key or "", first_row, C.TITLE, REPEATED):
+                continue
+            rows.append(item)
         known = set(
             Case.objects.filter(ledger_key__in=[r.case.ledger_key for r in rows]).values_list(
                 "ledger_key", flat=True
@@ -454,6 +439,17 @@ class _Checker:
         )
         existing += sum(1 for r in rows if r.case.ledger_key in known)
         return [r for r in rows if r.case.ledger_key not in known], existing
+
+    def _repeats(
+        self, row: int, key: str, first_row: dict[str, int], header: str, message: str
+    ) -> bool:
+        """Whether an earlier row of the file has the same `key` (reported if so)."""
+        if not key:
+            return False
+        earlier = first_row.setdefault(key, row)
+        if earlier != row:
+            self.error(row, header, message.format(earlier))
+        return earlier != row
 
     def _is_existing(self, row: int, code: str, first_row: dict[str, int]) -> bool:
         if not can(self.by, Action.VIEW_CASE, self.cases[code]):
