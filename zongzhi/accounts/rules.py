@@ -76,6 +76,9 @@ class Action(StrEnum):
     # A leader's work: supervision orders (督办), deciding extensions.
     SUPERVISE_CASE = "cases.supervise"
     CONFIGURE_CASES = "cases.configure"  # routing rules and deadline policies
+    # Bringing the centre's earlier case ledger (矛盾纠纷排查化解台账) in as history: the
+    # centre's, who keeps the register, checked against each row's place.
+    IMPORT_CASE_LEDGER = "cases.import"
     # Screening rounds (排查): read the rounds and who reported, file a report for a grid
     # or unit, launch a special campaign (专项排查).
     VIEW_SCREENING = "screening.view"
@@ -124,6 +127,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_BRIEFING,
             Action.VIEW_ANALYTICS,
             Action.IMPORT_HAZARD_LEDGER,
+            Action.IMPORT_CASE_LEDGER,
         }
     ),
     Role.GRID_WORKER: frozenset(

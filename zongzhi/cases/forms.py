@@ -70,11 +70,15 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+# Every door a person registers through; 历史导入 is the ledger import's alone.
+INTAKE_CHANNELS = [(v, label) for v, label in Case.Channel.choices if v != Case.Channel.LEDGER]
+
+
 class IntakeForm(forms.Form):
     """登记. Fast at a counter and on a phone: the common fields first, the rest below."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    channel = forms.ChoiceField(label=_("来源渠道"), choices=Case.Channel.choices)
+    channel = forms.ChoiceField(label=_("来源渠道"), choices=INTAKE_CHANNELS)
     category = GroupedCategoryField(label=_("事项分类"), queryset=leaf_categories())
     title = forms.CharField(label=_("事项标题"), max_length=100)
     description = forms.CharField(

@@ -97,6 +97,8 @@ class Step(StrEnum):
     CORRECT_FACTS = "correct_facts"
     CHANGE_PARTIES = "change_parties"
     CHANGE_PARTIES_AT_UNIT = "change_parties_at_unit"
+    # 历史导入: a case from the centre's earlier ledger, brought in as it stood.
+    IMPORT = "import"
 
 
 @dataclass(frozen=True)
@@ -180,9 +182,13 @@ STEPS: dict[Step, Transition] = {
         _("当事人变更"), set(WITH_A_UNIT), None, Action.HANDLE_CASE, lead_only=True
     ),
 }
-# The steps a person takes from the case page; REGISTER, ABSORB and WARN come about
-# otherwise (the intake form, a merge, the scheduled sweep).
-MANUAL_STEPS = [s for s in Step if s not in {Step.REGISTER, Step.ABSORB, Step.WARN}]
+# 历史导入 starts a case from nothing, like 登记, but names no status: the case comes in
+# as its ledger row stood, in one of these (ledgers.case_import), in one timeline entry.
+STEPS[Step.IMPORT] = _t(_("历史导入"), set(), None, Action.IMPORT_CASE_LEDGER)
+IMPORTED_STATUSES = frozenset({S.REGISTERED, S.CLOSED, S.VISITED, S.ARCHIVED})
+# The steps a person takes from the case page; REGISTER, ABSORB, WARN and IMPORT come
+# about otherwise (the intake form, a merge, the scheduled sweep, a ledger import).
+MANUAL_STEPS = [s for s in Step if s not in {Step.REGISTER, Step.ABSORB, Step.WARN, Step.IMPORT}]
 
 
 def _status_refusal(transition: Transition, status: Status | None) -> str | None:
@@ -409,7 +415,8 @@ def party_step(facts: CaseFacts) -> Step:
 def status_after(step: Step, status: Status | None) -> Status:
     transition = check_step(step, status)
     if transition.target is None:
-        assert status is not None  # only REGISTER starts from nothing, and it has a target
+        if status is None:  # IMPORT: the status is the ledger row's (IMPORTED_STATUSES)
+            raise ValueError(f"{step} names no status to start in")
         return status
     return transition.target
 

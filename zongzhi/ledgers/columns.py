@@ -1,30 +1,62 @@
 """The columns of the three ledgers, in the order offices file them.
 
-The hazard ledger's headers are also what the import looks for: an exported hazard
+The hazard and case ledgers' headers are also what their imports look for: an exported
 ledger imports back as it is.
 """
 
 from zongzhi.ledgers.layout import Column, Kind
 
+
+class C:
+    """The case ledger's headers, named once for the export and the import: an exported
+    case ledger imports back as it is (ledgers.case_import)."""
+
+    NUMBER = "序号"
+    CODE = "查询码"
+    REGISTERED = "登记日期"
+    CHANNEL = "来源渠道"
+    TOP_CATEGORY = "一级分类"
+    CATEGORY = "二级分类"
+    TITLE = "事项标题"
+    DESCRIPTION = "简要情况"
+    PLACE = "发生地"
+    PARTIES = "当事人"
+    PEOPLE = "涉及人数"
+    AMOUNT = "涉及金额（元）"
+    RISK = "风险等级"
+    UNIT = "主办单位"
+    STATUS = "状态"
+    DUE = "办理期限"
+    CLOSED = "办结日期"
+    OUTCOME = "办结结果"
+    SATISFACTION = "回访满意度"
+    # Read when a hand-made ledger has them; the export does not write them.
+    PHONE = "联系电话"
+    REGION_CODE = "区划代码"
+    TOWNSHIP = "乡镇（街道）"
+    ADDRESS = "详细地址"
+
+
 CASE_COLUMNS = [
-    Column("序号", 5, Kind.INT),
-    Column("查询码", 15, Kind.CODE),
-    Column("登记日期", 11, Kind.DATE),
-    Column("来源渠道", 8),
-    Column("一级分类", 10),
-    Column("二级分类", 10),
-    Column("事项标题", 22, Kind.WRAP),
-    Column("发生地", 18, Kind.WRAP),
-    Column("当事人", 10, Kind.WRAP),
-    Column("涉及人数", 8, Kind.INT),
-    Column("涉及金额（元）", 11, Kind.AMOUNT),
-    Column("风险等级", 8),
-    Column("主办单位", 14, Kind.WRAP),
-    Column("状态", 8),
-    Column("办理期限", 11, Kind.DATE),
-    Column("办结日期", 11, Kind.DATE),
-    Column("办结结果", 12, Kind.WRAP),
-    Column("回访满意度", 9.5),
+    Column(C.NUMBER, 5, Kind.INT),
+    Column(C.CODE, 15, Kind.CODE),
+    Column(C.REGISTERED, 11, Kind.DATE),
+    Column(C.CHANNEL, 8),
+    Column(C.TOP_CATEGORY, 10),
+    Column(C.CATEGORY, 10),
+    Column(C.TITLE, 22, Kind.WRAP),
+    Column(C.DESCRIPTION, 30, Kind.WRAP),
+    Column(C.PLACE, 18, Kind.WRAP),
+    Column(C.PARTIES, 10, Kind.WRAP),
+    Column(C.PEOPLE, 8, Kind.INT),
+    Column(C.AMOUNT, 11, Kind.AMOUNT),
+    Column(C.RISK, 8),
+    Column(C.UNIT, 14, Kind.WRAP),
+    Column(C.STATUS, 8),
+    Column(C.DUE, 11, Kind.DATE),
+    Column(C.CLOSED, 11, Kind.DATE),
+    Column(C.OUTCOME, 12, Kind.WRAP),
+    Column(C.SATISFACTION, 9.5),
 ]
 
 

@@ -207,6 +207,7 @@ def _case_row(number: int, case: Case) -> Sequence[Any]:
         parent.name if parent else category.name,
         category.name if parent else "",
         case.title,
+        case.description,
         place,
         "、".join(p.name for p in applicants),
         case.people_count,

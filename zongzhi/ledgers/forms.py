@@ -65,3 +65,7 @@ class ImportForm(forms.Form):
                 _("文件超过%(mb)sMB，请分批导入") % {"mb": MAX_BYTES // (1024 * 1024)}
             )
         return upload
+
+
+class CaseImportForm(ImportForm):
+    file = forms.FileField(label=_("矛盾纠纷排查化解台账（.xlsx）"))

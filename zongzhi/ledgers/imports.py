@@ -201,9 +201,9 @@ class _Checker:
         self.today = timezone.localdate()
         self.errors: list[RowError] = []
         values = [(row, values) for row, values in sheet.rows]
-        self.regions = _regions({_region_code(sheet.value(v, H.REGION_CODE)) for _, v in values})
-        self.categories, self.first_level = _categories()
-        self.units = _units({text(sheet.value(v, H.UNIT)) for _, v in values})
+        self.regions = _regions({region_code(sheet.value(v, H.REGION_CODE)) for _, v in values})
+        self.categories, self.first_level = category_index()
+        self.units = units_by_name({text(sheet.value(v, H.UNIT)) for _, v in values})
         self.hazards = {
             h.code: h
             for h in Hazard.objects.filter(
@@ -348,7 +348,7 @@ class _Checker:
     # --- Looking up codes and names -------------------------------------------------------
 
     def _region(self, raw: Any) -> Region:
-        code = _region_code(raw)
+        code = region_code(raw)
         region = self.regions.get(code)
         if region is None:
             raise BadValue(f"区划代码“{text(raw)}”不存在")
@@ -384,7 +384,7 @@ class _Checker:
         return max(above, key=lambda u: (u.is_active, len(u.region.prefix)))
 
 
-def _region_code(raw: Any) -> str:
+def region_code(raw: Any) -> str:
     """A division code as written: 530424001001, or a county's 530424 padded to 12."""
     code = "".join(text(raw).split())
     if code.isdigit() and len(code) < DIVISION_CODE_LENGTH:
@@ -397,7 +397,7 @@ def _regions(codes: set[str]) -> dict[str, Region]:
     return {r.code: r for r in Region.objects.filter(code__in=codes)}
 
 
-def _categories() -> tuple[dict[str, list[Category]], set[str]]:
+def category_index() -> tuple[dict[str, list[Category]], set[str]]:
     """Every second-level category by its code, its name, and "一级/二级"; and the
     first-level names and codes (to say that one of those is not enough)."""
     found: dict[str, list[Category]] = defaultdict(list)
@@ -412,7 +412,7 @@ def _categories() -> tuple[dict[str, list[Category]], set[str]]:
     return found, first_level
 
 
-def _units(names: set[str]) -> dict[str, list[Unit]]:
+def units_by_name(names: set[str]) -> dict[str, list[Unit]]:
     names.discard("")
     found: dict[str, list[Unit]] = defaultdict(list)
     for unit in Unit.objects.filter(name__in=names).select_related("region"):

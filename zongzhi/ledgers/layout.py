@@ -179,11 +179,12 @@ def _write_row(ws: Worksheet, row: int, columns: Sequence[Column], values: Seque
         if column.kind in {Kind.WRAP, Kind.TEXT} and isinstance(cell.value, str):
             lines = max(lines, lines_needed(cell.value, column.width))
     # Neither Excel nor LibreOffice sizes a row to its wrapped text when it opens a file,
-    # so the height is set from the longest cell.
-    ws.row_dimensions[row].height = lines * LINE_HEIGHT + 4
+    # so the height is set from the longest cell, up to the most Excel allows.
+    ws.row_dimensions[row].height = min(lines * LINE_HEIGHT + 4, MAX_ROW_HEIGHT)
 
 
 LINE_HEIGHT = 14.0  # points per line of 10-point text (CJK fonts run tall)
+MAX_ROW_HEIGHT = 409.0  # Excel's limit, in points: a long description scrolls within it
 
 
 def text_width(value: str) -> float:

@@ -111,17 +111,23 @@ def read_sheet(
     filename: str = "",
     anchors: Sequence[str],
     aliases: dict[str, str] | None = None,
+    max_rows: int | None = None,
+    formulas_as_text: bool = False,
 ) -> Sheet:
-    """The first sheet whose header row holds every one of `anchors`, with its rows."""
+    """The first sheet whose header row holds every one of `anchors`, with its rows (at
+    most `max_rows`, MAX_ROWS unless given). A formula cell reads as what Excel last
+    computed for it, or, with `formulas_as_text`, as its own text ("=A1+B1"): never
+    evaluated here either way."""
     check_upload(content, filename)
     aliases = aliases or {}
+    limit = MAX_ROWS if max_rows is None else max_rows
     try:
-        workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
+        workbook = load_workbook(BytesIO(content), read_only=True, data_only=not formulas_as_text)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
         raise FileProblem("文件已损坏或不是Excel工作簿，无法读取") from None
     try:
         for ws in workbook.worksheets:
-            sheet = _read(ws, anchors, aliases)
+            sheet = _read(ws, anchors, aliases, limit)
             if sheet is not None:
                 return sheet
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError):
@@ -131,24 +137,17 @@ def read_sheet(
     raise FileProblem(f"没有找到表头：表格中应有“{'”“'.join(anchors)}”等列名的一行")
 
 
-def _read(ws: Any, anchors: Sequence[str], aliases: dict[str, str]) -> Sheet | None:
-    sheet: Sheet | None = None
+def _read(ws: Any, anchors: Sequence[str], aliases: dict[str, str], max_rows: int) -> Sheet | None:
+    sheet = _header(ws, anchors, aliases)
+    if sheet is None:
+        return None
+    # Only as far right as the header goes: what lies beyond has no name to be read by.
+    width = max(sheet.columns.values())
     blank_run = 0
     for number, values in enumerate(
-        ws.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True), start=1
+        ws.iter_rows(min_row=sheet.header_row + 1, max_col=width, values_only=True),
+        start=sheet.header_row + 1,
     ):
-        if sheet is None:
-            if number > HEADER_SEARCH_ROWS:
-                return None
-            headers = {}
-            for index, value in enumerate(values, start=1):
-                name = normalise_header(value)
-                name = aliases.get(name, name)
-                if name and name not in headers:
-                    headers[name] = index
-            if all(anchor in headers for anchor in anchors):
-                sheet = Sheet(name=ws.title, header_row=number, columns=headers)
-            continue
         if _is_blank(values, sheet):
             blank_run += 1
             if blank_run >= BLANK_RUN_LIMIT:
@@ -156,9 +155,26 @@ def _read(ws: Any, anchors: Sequence[str], aliases: dict[str, str]) -> Sheet | N
             continue
         blank_run = 0
         sheet.rows.append((number, tuple(values)))
-        if len(sheet.rows) > MAX_ROWS:
-            raise FileProblem(f"数据超过{MAX_ROWS}行，请分批导入")
+        if len(sheet.rows) > max_rows:
+            raise FileProblem(f"数据超过{max_rows}行，请分批导入")
     return sheet
+
+
+def _header(ws: Any, anchors: Sequence[str], aliases: dict[str, str]) -> Sheet | None:
+    """The sheet's header row, looked for in its first rows."""
+    rows = ws.iter_rows(
+        min_row=1, max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS, values_only=True
+    )
+    for number, values in enumerate(rows, start=1):
+        headers: dict[str, int] = {}
+        for index, value in enumerate(values, start=1):
+            name = normalise_header(value)
+            name = aliases.get(name, name)
+            if name and name not in headers:
+                headers[name] = index
+        if all(anchor in headers for anchor in anchors):
+            return Sheet(name=ws.title, header_row=number, columns=headers)
+    return None
 
 
 def _is_blank(values: tuple[Any, ...], sheet: Sheet) -> bool:

@@ -1,5 +1,6 @@
 """The ledger page: pick a ledger, a place and a period, and download it; upload a filled
-hazard ledger and see what was imported, or every error in it. Views parse and render;
+hazard ledger, or the centre's earlier case ledger as history, and see what was imported,
+or every error in it. Views parse and render;
 exports.py and imports.py decide."""
 
 from urllib.parse import quote
@@ -11,8 +12,9 @@ from django.views.decorators.http import require_GET
 
 from zongzhi.accounts.permissions import holds
 from zongzhi.accounts.rules import Action
-from zongzhi.ledgers import exports, forms, imports, template
+from zongzhi.ledgers import case_import, exports, forms, imports, template
 
+SHOWN = 200  # rows of a case import's result or errors listed on the page
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -24,6 +26,10 @@ def _attachment(content: bytes, filename: str) -> HttpResponse:
 
 def _can_import(request: HttpRequest) -> bool:
     return holds(request.user, Action.IMPORT_HAZARD_LEDGER)
+
+
+def _can_import_cases(request: HttpRequest) -> bool:
+    return holds(request.user, Action.IMPORT_CASE_LEDGER)
 
 
 @require_GET
@@ -45,7 +51,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ledgers/index.html",
-        {"form": form, "can_import": _can_import(request)},
+        {
+            "form": form,
+            "can_import": _can_import(request),
+            "can_import_cases": _can_import_cases(request),
+        },
     )
 
 
@@ -67,6 +77,38 @@ def import_ledger(request: HttpRequest) -> HttpResponse:
         request,
         "ledgers/import.html",
         {"form": form, "result": result, "errors": errors},
+    )
+
+
+def import_cases(request: HttpRequest) -> HttpResponse:
+    """Bring the centre's earlier case ledger in as history."""
+    if not _can_import_cases(request):
+        raise PermissionDenied("您无权导入矛盾纠纷排查化解台账")
+    form = forms.CaseImportForm(request.POST or None, request.FILES or None)
+    result = None
+    errors: list[imports.RowError] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = case_import.import_case_ledger(
+                by=request.user, content=upload.read(), filename=upload.name
+            )
+        except imports.LedgerImportError as failure:
+            errors = failure.errors
+    return render(
+        request,
+        "ledgers/import_cases.html",
+        {
+            "form": form,
+            "result": result,
+            # A year of history lists its first rows; a file with an error in every row,
+            # its first errors (the same mistake repeated, as a rule).
+            "shown": result.created[:SHOWN] if result else [],
+            "more": max(0, len(result.created) - SHOWN) if result else 0,
+            "errors": errors[:SHOWN],
+            "error_count": len(errors),
+            "max_rows": case_import.MAX_ROWS,
+        },
     )
 
 

@@ -56,6 +56,8 @@ EXPECTED = {
         Action.VIEW_ANALYTICS,
         # The centre keeps the register: only it brings a filled ledger in.
         Action.IMPORT_HAZARD_LEDGER,
+        # And only it brings its earlier case ledger in as history.
+        Action.IMPORT_CASE_LEDGER,
     },
     Role.GRID_WORKER: READ | CASE_READ | SCREENING | HAZARDS | {Action.REGISTER_CASE},
     Role.MEDIATOR: READ
@@ -102,7 +104,9 @@ EXPECTED = {
     # (zongzhi/api tests); it reads nobody else's cases.
     Role.CLIENT_SYSTEM: READ | {Action.REGISTER_CASE},
 }
-CASE_ACTIONS = {a for a in Action if a.value.startswith("cases.")}
+# Importing history is checked against each row's place, before the case exists.
+PLACE_IMPORTS = {Action.REGISTER_HAZARD, Action.IMPORT_HAZARD_LEDGER, Action.IMPORT_CASE_LEDGER}
+CASE_ACTIONS = {a for a in Action if a.value.startswith("cases.")} - PLACE_IMPORTS
 REPORT_ACTIONS = {Action.VIEW_SCREENING, Action.FILE_SCREENING}
 # Registering a hazard is checked against its place (the service asks before the hazard
 # exists); reading and keeping one against its place and the unit answering for it.
@@ -210,7 +214,7 @@ def inside_and_outside(cast: Cast, role: Role, action: Action) -> tuple[object |
     if action == Action.LAUNCH_CAMPAIGN:
         own_place = {Role.GRID_WORKER: p.g1, Role.CARE_WORKER: p.v1, Role.MEDIATOR: p.v1}
         return own_place.get(role, p.t1), p.t2
-    if action in {Action.REGISTER_HAZARD, Action.IMPORT_HAZARD_LEDGER}:
+    if action in PLACE_IMPORTS:
         return p.g1, p.g2
     if action in HAZARD_ACTIONS:
         owner = u.v1_committee if role == Role.MEDIATOR else u.t1_station
@@ -272,6 +276,7 @@ def test_each_role_holds_exactly_its_actions_where_everything_is_in_scope(
         Action.LAUNCH_CAMPAIGN: cast.places.t2,
         Action.REGISTER_HAZARD: cast.places.g2,
         Action.IMPORT_HAZARD_LEDGER: cast.places.g2,
+        Action.IMPORT_CASE_LEDGER: cast.places.g2,
         **dict.fromkeys(HAZARD_ACTIONS, held_hazard),
         Action.VIEW_BRIEFING: daily_report(cast.places.t2),
         **dict.fromkeys(CARE_ACTIONS, cast.places.v2),

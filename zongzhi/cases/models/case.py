@@ -44,6 +44,10 @@ class Case(models.Model):
         SCREENING = "screening", _("排查发现")
         PETITION = "petition", _("信访转入")
         API = "api", _("API")
+        # 历史导入: brought in from the centre's earlier ledger (ledgers.case_import), so
+        # that the figures' breakdown by channel tells history from today's intake. The
+        # ledger's own 来源渠道 is kept in the import's timeline entry.
+        LEDGER = "ledger", _("历史导入")
 
     # The statuses are the state machine's (rules.Status), with their display names.
     Status = models.TextChoices(  # type: ignore[call-overload]
@@ -82,6 +86,9 @@ class Case(models.Model):
     # A digest of the request that used the key (core.services.body_digest): the same key
     # with another body is refused (409) rather than answered with this record.
     idempotency_digest = models.CharField(max_length=64, blank=True, default="")
+    # An imported case's row, by what it says (ledgers.case_import.content_key): importing
+    # the same ledger again finds it here and adds nothing. Empty for every other case.
+    ledger_key = models.CharField(max_length=80, unique=True, null=True, blank=True)
     channel = models.CharField("来源渠道", max_length=20, choices=Channel.choices)
     category = models.ForeignKey(
         "categories.Category", verbose_name="事项分类", on_delete=models.PROTECT

@@ -118,6 +118,8 @@ def policy_for(*, channel: str, category: Category, urgent: bool) -> DeadlinePol
 
 def _check_new_case(new: NewCase, today: date) -> None:
     errors: dict[str, str] = {}
+    if new.channel == Case.Channel.LEDGER:
+        errors["channel"] = "“历史导入”只用于导入台账，请选择实际的来源渠道"
     if new.category.parent_id is None:
         errors["category"] = "请选择二级分类"
     if new.region.level < Level.COUNTY:

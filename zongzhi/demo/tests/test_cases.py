@@ -83,7 +83,9 @@ def test_cases_are_spread_over_every_township_many_villages_and_six_months() -> 
 
 def test_cases_come_through_every_channel_with_groups_sums_risks_and_urgent_flags() -> None:
     cases = Case.objects.all()
-    assert set(cases.values_list("channel", flat=True)) == set(Case.Channel.values)
+    # Every door a case comes in through (历史导入 is a ledger import's, not a door).
+    doors = set(Case.Channel.values) - {Case.Channel.LEDGER}
+    assert set(cases.values_list("channel", flat=True)) == doors
     assert set(cases.values_list("category__parent__code", flat=True)) >= {
         "HYJT",
         "LLJF",

@@ -15,7 +15,7 @@ from zongzhi.conftest import Cast
 from zongzhi.hazards import services
 from zongzhi.hazards.models import Hazard
 from zongzhi.ledgers import layout
-from zongzhi.ledgers.columns import HAZARD_COLUMNS, H
+from zongzhi.ledgers.columns import CASE_COLUMNS, HAZARD_COLUMNS, C, H
 from zongzhi.regions.models import Region
 from zongzhi.screening import services as screening
 from zongzhi.screening.models import ScreeningRound, ScreeningSchedule
@@ -44,6 +44,33 @@ def hazard(cast: Cast, **overrides: Any) -> Hazard:
     }
     values.update(overrides)
     return services.hazard_register(by=by, new=services.NewHazard(**values))
+
+
+CASE_HEADERS = [c.header for c in CASE_COLUMNS]
+
+
+def case_row(**overrides: Any) -> dict[str, Any]:
+    """One row of a case ledger as the export writes it: a dispute at 右所社区, settled
+    and archived last year."""
+    cells: dict[str, Any] = {
+        C.REGISTERED: date(2025, 3, 4),
+        C.CHANNEL: "来访",
+        C.TOP_CATEGORY: "邻里纠纷",
+        C.CATEGORY: "相邻关系",
+        C.TITLE: "邻居占道堆放杂物",
+        C.DESCRIPTION: "王某反映邻居在共用通道堆放柴草，多次协商未果。",
+        C.PLACE: "右所社区，幸福小区3栋",
+        C.PARTIES: "王五",
+        C.PEOPLE: 2,
+        C.RISK: "低",
+        C.UNIT: "宁州派出所",
+        C.STATUS: "已归档",
+        C.CLOSED: date(2025, 3, 20),
+        C.OUTCOME: "调解成功",
+        C.SATISFACTION: "满意",
+    }
+    cells.update(overrides)
+    return cells
 
 
 def open_sheet(content: bytes) -> Worksheet:

@@ -106,6 +106,7 @@ def test_the_case_ledger_lists_counted_cases_with_their_applicants(cast: Cast) -
     row = codes.index(done.code) + layout.FIRST_DATA_ROW
     values = {c.header: ws.cell(row, i).value for i, c in enumerate(CASE_COLUMNS, start=1)}
     assert values["当事人"] == "张三"
+    assert values["简要情况"] == done.description  # beside the title: what search finds
     assert values["一级分类"] == "邻里纠纷" and values["二级分类"] == "相邻关系"
     assert values["主办单位"] == "宁州派出所"
     assert values["回访满意度"] == "满意"

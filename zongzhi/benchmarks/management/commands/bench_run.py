@@ -16,6 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=float, default=20, help="受理测量的秒数")
         parser.add_argument("--samples", type=int, default=200, help="工作清单的请求数")
         parser.add_argument("--ledger-rows", type=int, default=2000, help="导入台账的行数")
+        parser.add_argument(
+            "--case-ledger-rows", type=int, default=10000, help="导入历史事项台账的行数"
+        )
         parser.add_argument("--json", type=Path, default=None, help="结果JSON的路径")
         parser.add_argument(
             "--peer",
@@ -30,6 +33,7 @@ class Command(BaseCommand):
         seconds: float,
         samples: int,
         ledger_rows: int,
+        case_ledger_rows: int,
         json: Path | None,
         peer: Path | None,
         **options: Any,
@@ -43,6 +47,7 @@ class Command(BaseCommand):
             seconds=seconds,
             samples=samples,
             ledger_rows=ledger_rows,
+            case_ledger_rows=case_ledger_rows,
             peer=peer,
             log=self.stdout.write,
         )
