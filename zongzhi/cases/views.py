@@ -39,6 +39,7 @@ from zongzhi.core import audit
 from zongzhi.core.downloads import file_response
 from zongzhi.core.errors import KeyReused, Refused
 from zongzhi.core.forms import add_service_errors, again_under_new_key
+from zongzhi.intake import services as intake_services
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import PREFIX_LENGTH, Level
 from zongzhi.units.models import Unit
@@ -167,11 +168,33 @@ def case_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        attach_to = request.POST.get("attach_to", "")
         try:
             new = _new_case(request.user, form)
-            case, created = services.case_register_from_form(
-                by=request.user, new=new, idempotency_key=data["idempotency_key"]
+            # The officer saw the likely duplicates in the form's panel and registered
+            # anyway: a new matter, not one for triage to look at again. A grid worker's
+            # report is always compared by the centre.
+            new.duplicates_checked = (
+                request.POST.get("duplicates_checked") == "1" and data["channel"] != "grid"
             )
+            if attach_to:
+                case, created = intake_services.register_into(
+                    by=request.user,
+                    new=new,
+                    into=_other_case(request.user, attach_to),
+                    idempotency_key=data["idempotency_key"],
+                )
+                if created:
+                    messages.success(
+                        request,
+                        gettext("已登记并并入事项 %(into)s（本次反映查询码 %(code)s）")
+                        % {"into": attach_to, "code": case.code},
+                    )
+                    return redirect("cases:detail", code=attach_to)
+            else:
+                case, created = services.case_register_from_form(
+                    by=request.user, new=new, idempotency_key=data["idempotency_key"]
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         except KeyReused:
