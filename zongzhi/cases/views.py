@@ -40,6 +40,7 @@ from zongzhi.core.downloads import file_response
 from zongzhi.core.errors import KeyReused, Refused
 from zongzhi.core.forms import add_service_errors, again_under_new_key
 from zongzhi.intake import services as intake_services
+from zongzhi.intake.selectors import similar_closed
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import PREFIX_LENGTH, Level
 from zongzhi.units.models import Unit
@@ -73,6 +74,7 @@ def case_index(request: HttpRequest) -> HttpResponse:
         risk=form.value("risk") or "",
         registered_from=form.value("registered_from"),
         registered_to=form.value("registered_to"),
+        suspected_duplicate=bool(form.value("suspected_duplicate")),
     )
     status = form.value("status") or ""
     overdue = bool(form.value("overdue"))
@@ -93,6 +95,7 @@ def case_index(request: HttpRequest) -> HttpResponse:
         "cases/index.html",
         {
             "rows": rows,
+            "flagged": selectors.flagged_duplicates(page.object_list),
             "page": page,
             "todo": todo,
             "status": status,
@@ -647,6 +650,14 @@ def _render_detail(
             "offer_receipt": request.session.pop(RECEIPT_OFFER, None) == case.code,
             "rejected": any(e.step == Step.REJECT and e.case_id == case.pk for e in timeline),
             "party_forms": _party_forms(case, allowed, failed),
+            # 类案参考: for the people working an open case, how such matters ended.
+            "similar": (
+                similar_closed(
+                    case, readable=selectors.case_scope_q(request.user, Action.VIEW_CASE)
+                )
+                if case.status in rules.OPEN
+                else []
+            ),
         },
         status=status,
     )
