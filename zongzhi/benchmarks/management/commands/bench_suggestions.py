@@ -58,7 +58,8 @@ class Command(BaseCommand):
         started = time.perf_counter()
         model = services._pipeline().fit([texts[i] for i in train], [labels[i] for i in train])
         fit = time.perf_counter() - started
-        held = services.evaluate(model, [texts[i] for i in test], [labels[i] for i in test], parents)
+        held_texts, held_labels = [texts[i] for i in test], [labels[i] for i in test]
+        held = services.evaluate(model, held_texts, held_labels, parents)
         started = time.perf_counter()
         services._pipeline().fit(texts, labels)
         refit = time.perf_counter() - started
