@@ -14,6 +14,7 @@ from zongzhi.cases.tasks import sweep_deadlines
 from zongzhi.core.scheduler import Periodic
 from zongzhi.core.tasks import nightly_backup, prune_records, prune_task_results
 from zongzhi.hazards.tasks import sweep_hazard_reviews
+from zongzhi.intake.tasks import train_suggestions
 from zongzhi.notifications.tasks import send_due
 from zongzhi.screening.tasks import open_due_rounds
 
@@ -38,6 +39,10 @@ def jobs() -> list[Periodic]:
         # 07:00 Beijing time (23:00 UTC): the report is waiting when the day begins.
         Periodic(
             "briefings.daily_reports", timedelta(days=1), compile_daily_reports, timedelta(hours=23)
+        ),
+        # 01:00 Beijing time (17:00 UTC): the category model learns the day's closed cases.
+        Periodic(
+            "intake.train_suggestions", timedelta(days=1), train_suggestions, timedelta(hours=17)
         ),
         # 03:00 Beijing time (19:00 UTC): the task queue's finished rows, kept for two weeks.
         Periodic(

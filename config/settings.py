@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "zongzhi.units",
     "zongzhi.workdays",
     "zongzhi.cases",
+    "zongzhi.intake",
     "zongzhi.hazards",
     "zongzhi.screening",
     "zongzhi.briefings",
@@ -184,6 +185,9 @@ ZONGZHI_PROXY_HOPS = env_int("ZONGZHI_PROXY_HOPS", 0)
 # The same request registered again within this many minutes (a browser's back button and
 # resubmit, a double call from the hotline) is recognised and answered with the first case.
 ZONGZHI_DUPLICATE_MINUTES = env_int("ZONGZHI_DUPLICATE_MINUTES", 10)
+# Same-source detection (疑似重复): a new request is compared with the cases of its township
+# registered within this many days that are still open or just closed.
+ZONGZHI_SAME_SOURCE_DAYS = env_int("ZONGZHI_SAME_SOURCE_DAYS", 90)
 # How many writes (POST, PUT, PATCH, DELETE) one API key may make a minute, on the REST API
 # and Open311 together; beyond, 429 with Retry-After. Counted in the database, so every web
 # process shares it. 0: no limit.

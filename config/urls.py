@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("regions/", include("zongzhi.regions.urls")),
     path("units/", include("zongzhi.units.urls")),
     path("cases/", include("zongzhi.cases.urls")),
+    path("intake/", include("zongzhi.intake.urls")),
     path("hazards/", include("zongzhi.hazards.urls")),
     path("screening/", include("zongzhi.screening.urls")),
     path("briefings/", include("zongzhi.briefings.urls")),

@@ -123,6 +123,8 @@ api = Api(
     urls_namespace="api",
 )
 api_errors.install(api)
+# Before the cases router: its "/{code}" would otherwise take "/suggest".
+api.add_router("/cases/", "zongzhi.intake.api.router", tags=["事项"])
 api.add_router("/cases/", "zongzhi.cases.api.router", tags=["事项"])
 api.add_router("/hazards/", "zongzhi.hazards.api.router", tags=["风险隐患"])
 api.add_router("/screening/", "zongzhi.screening.api.router", tags=["排查"])

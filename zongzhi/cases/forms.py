@@ -326,6 +326,7 @@ class CaseSearchForm(forms.Form):
         label=_("登记日期止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORTS)
+    suspected_duplicate = forms.BooleanField(label=_("只看疑似重复"), required=False)
 
     def __init__(
         self,
@@ -355,7 +356,16 @@ class CaseSearchForm(forms.Form):
             return None
         return self.cleaned_data.get(name)
 
-    MORE = ("unit", "category", "channel", "risk", "registered_from", "registered_to", "sort")
+    MORE = (
+        "unit",
+        "category",
+        "channel",
+        "risk",
+        "registered_from",
+        "registered_to",
+        "suspected_duplicate",
+        "sort",
+    )
 
     @property
     def more_fields(self) -> list[forms.BoundField]:

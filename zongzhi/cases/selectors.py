@@ -151,6 +151,9 @@ class CaseFilter:
     risk: str = ""
     registered_from: date | None = None
     registered_to: date | None = None
+    # 疑似重复: open cases that came in through a door where nobody compared them
+    # (zongzhi.intake flags them at registration), for the centre's triage.
+    suspected_duplicate: bool = False
 
     def q(self) -> Q:
         q = Q()
@@ -166,7 +169,18 @@ class CaseFilter:
             q &= Q(registered_at__date__gte=self.registered_from)
         if self.registered_to is not None:
             q &= Q(registered_at__date__lte=self.registered_to)
+        if self.suspected_duplicate:
+            q &= Q(suspected_duplicate__isnull=False, status__in=rules.OPEN)
         return q
+
+
+def flagged_duplicates(cases: Any) -> set[int]:
+    """Which of these (a page of the work list) are open and flagged 疑似重复."""
+    ids = [c.pk for c in cases]
+    found = Case.objects.filter(
+        pk__in=ids, suspected_duplicate__isnull=False, status__in=rules.OPEN
+    )
+    return set(found.values_list("pk", flat=True))
 
 
 def case_list(

@@ -39,6 +39,8 @@ from zongzhi.core import audit
 from zongzhi.core.downloads import file_response
 from zongzhi.core.errors import KeyReused, Refused
 from zongzhi.core.forms import add_service_errors, again_under_new_key
+from zongzhi.intake import services as intake_services
+from zongzhi.intake.selectors import similar_closed
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import PREFIX_LENGTH, Level
 from zongzhi.units.models import Unit
@@ -72,6 +74,7 @@ def case_index(request: HttpRequest) -> HttpResponse:
         risk=form.value("risk") or "",
         registered_from=form.value("registered_from"),
         registered_to=form.value("registered_to"),
+        suspected_duplicate=bool(form.value("suspected_duplicate")),
     )
     status = form.value("status") or ""
     overdue = bool(form.value("overdue"))
@@ -92,6 +95,7 @@ def case_index(request: HttpRequest) -> HttpResponse:
         "cases/index.html",
         {
             "rows": rows,
+            "flagged": selectors.flagged_duplicates(page.object_list),
             "page": page,
             "todo": todo,
             "status": status,
@@ -167,11 +171,33 @@ def case_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        attach_to = request.POST.get("attach_to", "")
         try:
             new = _new_case(request.user, form)
-            case, created = services.case_register_from_form(
-                by=request.user, new=new, idempotency_key=data["idempotency_key"]
+            # The officer saw the likely duplicates in the form's panel and registered
+            # anyway: a new matter, not one for triage to look at again. A grid worker's
+            # report is always compared by the centre.
+            new.duplicates_checked = (
+                request.POST.get("duplicates_checked") == "1" and data["channel"] != "grid"
             )
+            if attach_to:
+                case, created = intake_services.register_into(
+                    by=request.user,
+                    new=new,
+                    into=_other_case(request.user, attach_to),
+                    idempotency_key=data["idempotency_key"],
+                )
+                if created:
+                    messages.success(
+                        request,
+                        gettext("已登记并并入事项 %(into)s（本次反映查询码 %(code)s）")
+                        % {"into": attach_to, "code": case.code},
+                    )
+                    return redirect("cases:detail", code=attach_to)
+            else:
+                case, created = services.case_register_from_form(
+                    by=request.user, new=new, idempotency_key=data["idempotency_key"]
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         except KeyReused:
@@ -624,6 +650,14 @@ def _render_detail(
             "offer_receipt": request.session.pop(RECEIPT_OFFER, None) == case.code,
             "rejected": any(e.step == Step.REJECT and e.case_id == case.pk for e in timeline),
             "party_forms": _party_forms(case, allowed, failed),
+            # 类案参考: for the people working an open case, how such matters ended.
+            "similar": (
+                similar_closed(
+                    case, readable=selectors.case_scope_q(request.user, Action.VIEW_CASE)
+                )
+                if case.status in rules.OPEN
+                else []
+            ),
         },
         status=status,
     )

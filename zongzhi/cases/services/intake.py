@@ -33,6 +33,7 @@ from zongzhi.cases.services.steps import (
 )
 from zongzhi.categories.models import Category
 from zongzhi.core.services import Created, actor_id, body_digest, check_same_body, dated_code
+from zongzhi.intake.flags import flag_duplicates, keep_words
 from zongzhi.regions import geo
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import PREFIX_LENGTH, Level
@@ -72,6 +73,9 @@ class NewCase:
     # Who is sending it, for recognising a resubmitted request that names no phone: the
     # portal passes its sender's network; a signed-in person or system is their account.
     origin: str = ""
+    # The officer at the counter was shown the open cases this request may repeat and
+    # judged it a new matter: it is not flagged 疑似重复 for the centre's triage.
+    duplicates_checked: bool = False
 
 
 def headline(text: str, width: int) -> str:
@@ -260,7 +264,7 @@ def case_register(*, by: Actor, new: NewCase) -> Case:
     """登记 by the platform's own hands (a screening finding, a hazard become a case, the
     demo, commands): registered as asked, even when it repeats a recent one — those
     callers mean it (the demo makes duplicates on purpose, to be merged)."""
-    return _register(by=by, new=new, idempotency_key=None, doors=False).record
+    return _register(by=by, new=new, idempotency_key=None, doors=False, look=False).record
 
 
 def case_register_idempotent(
@@ -269,7 +273,7 @@ def case_register_idempotent(
     """登记 from another system that may send the same request twice (the API, Open311):
     a retry with the same idempotency key returns the case the first call made (created
     False). Without a key, every call registers a case."""
-    return _register(by=by, new=new, idempotency_key=idempotency_key, doors=False)
+    return _register(by=by, new=new, idempotency_key=idempotency_key, doors=False, look=True)
 
 
 def case_register_from_form(
@@ -280,12 +284,15 @@ def case_register_from_form(
     the browser's back button and the form resubmitted, each page load carrying its own
     key — within ZONGZHI_DUPLICATE_MINUTES returns the first case (`recent_duplicate`),
     checked inside the registration's transaction."""
-    return _register(by=by, new=new, idempotency_key=idempotency_key, doors=True)
+    return _register(by=by, new=new, idempotency_key=idempotency_key, doors=True, look=True)
 
 
 def _register(
-    *, by: Actor, new: NewCase, idempotency_key: str | None, doors: bool
+    *, by: Actor, new: NewCase, idempotency_key: str | None, doors: bool, look: bool
 ) -> Created[Case]:
+    """`doors`: recognise the same request sent again (a form's resubmission); `look`:
+    compare it with the open cases and flag a likely repeat 疑似重复 (every door in, not
+    the platform's own registrations)."""
     sent = request_digest(new) if idempotency_key else ""
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
@@ -381,6 +388,14 @@ def _register(
             if urgent:
                 # Threat of violence or self-harm: handled at once, and care offered.
                 data["care_referral_offered"] = True
+            keep_words(case)
+            if new.duplicates_checked:
+                data["duplicates_checked"] = True
+            elif look:
+                phones = [p.phone for p in new.parties if p.name.strip()]
+                found = flag_duplicates(case=case, phones=phones, at=case.registered_at)
+                if found:
+                    data["suspected_duplicates"] = found
             _append(case, Step.REGISTER, None, by=by, unit=None, note="", data=data)
     except IntegrityError:
         # Two submissions with one key raced; the other one won. Hand back its case.

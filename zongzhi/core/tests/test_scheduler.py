@@ -62,9 +62,10 @@ def test_the_real_schedule_runs_every_job_over_an_empty_register(
             "care.deidentify",
             "core.backup",
             "briefings.daily_reports",
+            "intake.train_suggestions",
             "core.prune_task_results",
         ]
-    assert len(callbacks) == 11
+    assert len(callbacks) == 12
 
 
 @pytest.mark.django_db
