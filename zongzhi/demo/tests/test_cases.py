@@ -119,7 +119,8 @@ def test_every_timeline_starts_with_its_registration_and_each_entry_follows_the_
 
 def test_every_kind_of_step_happens_somewhere() -> None:
     steps = set(CaseEvent.objects.values_list("step", flat=True))
-    assert steps == {str(s) for s in Step}
+    # 历史导入 comes from a ledger file, not from working a case (ledgers' own tests).
+    assert steps == {str(s) for s in Step} - {Step.IMPORT}
     summonses = Summons.objects.all()
     assert summonses.filter(answered_at__isnull=False).exists()
     assert summonses.filter(answered_at__isnull=True).exists()  # a department yet to report
