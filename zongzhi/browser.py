@@ -4,7 +4,11 @@ No browser is downloaded: the tests use /usr/bin/chromium, which `make test` ins
 with apt when it is missing. Screenshots go to test-artifacts/ so that people can look.
 """
 
+import contextlib
 import os
+import signal
+import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,8 +31,46 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session")
+def chromium_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One Chromium for all the browser tests of a test process, reached over CDP: each
+    test gets a fresh context (no cookies, storage or cache shared between tests) without
+    paying for a browser's start. Stopped when the process's tests are done."""
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    process = subprocess.Popen(  # noqa: S603
+        [
+            CHROMIUM,
+            "--headless",
+            "--remote-debugging-port=0",
+            f"--user-data-dir={profile}",
+            *CHROMIUM_ARGS,
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert process.stderr is not None
+        endpoint = ""
+        for line in process.stderr:  # "DevTools listening on ws://127.0.0.1:PORT/devtools/…"
+            if line.startswith("DevTools listening on "):
+                endpoint = line.split(" on ", 1)[1].strip()
+                break
+        if not endpoint:
+            raise RuntimeError(f"{CHROMIUM} did not start: exit status {process.wait()}")
+        # Keep reading what it says, so that a full pipe never stops it.
+        threading.Thread(target=process.stderr.read, daemon=True).start()
+        yield endpoint
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 @pytest.fixture
-def phone_page(live_server: object) -> Iterator[object]:
+def phone_page(live_server: object, chromium_endpoint: str) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls that tests
@@ -36,9 +78,7 @@ def phone_page(live_server: object) -> Iterator[object]:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+        browser = playwright.chromium.connect_over_cdp(chromium_endpoint)
         context = browser.new_context(
             viewport={"width": PHONE_WIDTH, "height": PHONE_HEIGHT},
             device_scale_factor=2,
@@ -51,8 +91,10 @@ def phone_page(live_server: object) -> Iterator[object]:
         try:
             yield page
         finally:
-            context.close()
-            browser.close()
+            for opened in browser.contexts:
+                if opened is not browser.contexts[0]:  # the browser's own default context
+                    opened.close()
+            browser.close()  # over CDP: disconnects, the browser stays up for the next test
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 

@@ -377,4 +377,4 @@ class CastRows:
 _CAST_ROWS = CastRows()
 
 
-from zongzhi.browser import phone_page  # noqa: E402, F401  (the browser-test fixture)
+from zongzhi.browser import chromium_endpoint, phone_page  # noqa: E402, F401  (browser tests)
