@@ -11,6 +11,7 @@ from zongzhi.cases import files
 from zongzhi.cases.models import Case, ClockPause, Party, SupervisionOrder
 from zongzhi.categories.models import Category
 from zongzhi.core.forms import IsoDateField
+from zongzhi.core.widgets import QuickSelect
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
 
@@ -309,15 +310,23 @@ class CaseSearchForm(forms.Form):
     ]
 
     q = forms.CharField(label=_("查找"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("状态"), required=False)
+    status = forms.ChoiceField(label=_("状态"), required=False, widget=QuickSelect)
     overdue = forms.BooleanField(label=_("只看超期"), required=False)
-    unit = forms.TypedChoiceField(label=_("主办单位"), required=False, coerce=int, empty_value=None)
-    category = forms.ChoiceField(label=_("事项分类"), required=False)
+    unit = forms.TypedChoiceField(
+        label=_("主办单位"), required=False, coerce=int, empty_value=None, widget=QuickSelect
+    )
+    category = forms.ChoiceField(label=_("事项分类"), required=False, widget=QuickSelect)
     channel = forms.ChoiceField(
-        label=_("来源渠道"), required=False, choices=[("", _("全部渠道")), *Case.Channel.choices]
+        label=_("来源渠道"),
+        required=False,
+        choices=[("", _("全部渠道")), *Case.Channel.choices],
+        widget=QuickSelect,
     )
     risk = forms.ChoiceField(
-        label=_("风险等级"), required=False, choices=[("", _("全部等级")), *Case.Risk.choices]
+        label=_("风险等级"),
+        required=False,
+        choices=[("", _("全部等级")), *Case.Risk.choices],
+        widget=QuickSelect,
     )
     registered_from = forms.DateField(
         label=_("登记日期起"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -325,7 +334,7 @@ class CaseSearchForm(forms.Form):
     registered_to = forms.DateField(
         label=_("登记日期止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORTS)
+    sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORTS, widget=QuickSelect)
     suspected_duplicate = forms.BooleanField(label=_("只看疑似重复"), required=False)
 
     def __init__(
