@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from zongzhi.accounts.actors import Actor
@@ -15,7 +14,7 @@ from zongzhi.accounts.rules import UNIT_WORK, Action
 from zongzhi.cases import deadlines, rules
 from zongzhi.cases.models import Assignment, Case, CaseEvent, ClockPause, ExtensionRequest
 from zongzhi.cases.rules import Status, Step
-from zongzhi.cases.selectors import case_facts
+from zongzhi.cases.selectors import case_facts, case_ties
 from zongzhi.core.errors import Refused
 from zongzhi.core.services import actor_id, actor_name, refresh_from
 from zongzhi.notifications.services import on_case_event
@@ -77,17 +76,11 @@ def _take_step(
         locked = (
             Case.objects.select_for_update(of=("self",))
             .select_related("lead_unit", "centre", "region", "category__parent")
-            .prefetch_related(
-                # What the rules look at (selectors.case_facts), as the case page reads it.
-                Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
-                "extension_requests",
-                "summonses",
-                "supervision_orders",
-            )
             .get(pk=case.pk)
         )
         before = locked.status_enum
-        facts = case_facts(by, locked)
+        # What the rules look at of the case's other records, in one query.
+        facts = case_facts(by, locked, case_ties(locked.pk))
         refused = rules.refusal(step, facts)
         if refused is not None:
             if refused.not_permitted:
