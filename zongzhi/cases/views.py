@@ -726,7 +726,7 @@ def attachment_file(request: HttpRequest, code: str, pk: int) -> FileResponse:
 
 def attachment_thumbnail(request: HttpRequest, code: str, pk: int) -> FileResponse:
     attachment = _attachment(request, code, pk)
-    if not attachment.thumbnail:
+    if not services.thumbnail_of(attachment):
         raise Http404("该附件没有缩略图")
     return file_response(
         attachment.thumbnail.open("rb"), content_type="image/jpeg", filename="", inline=True
