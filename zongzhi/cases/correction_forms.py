@@ -6,15 +6,21 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zongzhi.cases.forms import GroupedCategoryField, RegionField, leaf_categories
+from zongzhi.cases.forms import (
+    DESCRIPTION_MAX,
+    GroupedCategoryField,
+    RegionField,
+    leaf_categories,
+)
 from zongzhi.cases.models import Case, Party
+from zongzhi.core.forms import text_field
 from zongzhi.regions.models import Region
 
 
 class CorrectionForm(forms.Form):
     category = GroupedCategoryField(label=_("事项分类"), queryset=leaf_categories())
     title = forms.CharField(label=_("事项标题"), max_length=100)
-    description = forms.CharField(label=_("事项描述"), widget=forms.Textarea(attrs={"rows": 4}))
+    description = text_field(_("事项描述"), required=True, rows=4, max_length=DESCRIPTION_MAX)
     region = RegionField(label=_("发生地"), queryset=Region.objects.none())
     address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
     amount = forms.DecimalField(
@@ -22,12 +28,8 @@ class CorrectionForm(forms.Form):
     )
     people_count = forms.IntegerField(label=_("涉及人数"), min_value=1)
     risk_level = forms.ChoiceField(label=_("风险等级"), choices=Case.Risk.choices)
-    risk_reasons = forms.CharField(
-        label=_("风险原因"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    note = forms.CharField(
-        label=_("更正说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    risk_reasons = text_field(_("风险原因"))
+    note = text_field(_("更正说明"))
 
     def __init__(self, data: Any, *, case: Case, fields: frozenset[str]) -> None:
         initial = {f: getattr(case, f) for f in fields}
@@ -81,9 +83,7 @@ class EditPartyForm(PartyForm):
 
 class RemovePartyForm(forms.Form):
     party = forms.ModelChoiceField(queryset=Party.objects.none(), widget=forms.HiddenInput)
-    note = forms.CharField(
-        label=_("删除理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = text_field(_("删除理由"))
 
     def __init__(self, data: Any, *, case: Case, party: Party | None = None) -> None:
         super().__init__(

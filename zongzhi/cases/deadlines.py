@@ -69,6 +69,55 @@ def after_pause(
     return calendar.add_calendar_days(due_on, (resumed_on - paused_on).days)
 
 
+@dataclass(frozen=True)
+class Extension:
+    """A granted extension (批准延期): the deadline moved on by `days`, counted as the case
+    counts its periods."""
+
+    days: int
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A pause (中止计时) that has ended: the days after `started_on` up to `ended_on` did
+    not count."""
+
+    started_on: date
+    ended_on: date
+
+
+def running_deadline(
+    calendar: WorkCalendar,
+    *,
+    start: date,
+    days: int,
+    counting: str,
+    moves: Sequence[Extension | Pause] = (),
+) -> date:
+    """The deadline of a clock that started on `start` with `days` to run, once the moves
+    made since (granted extensions, ended pauses, in the order they were made) are
+    counted as the services count them when they happen: the period is counted as
+    registering (受理时限) or accepting (办理时限) counts it, each extension as granting it
+    does, each pause as resuming does. A pause still running has not moved the deadline
+    yet (resuming does), so it is not among the moves.
+
+    So a case whose terms change (a corrected category chooses another policy) gets the
+    deadline it would have had under the new terms from the start."""
+    due = calendar.deadline(start, days, counting)
+    for move in moves:
+        if isinstance(move, Extension):
+            due = calendar.deadline(due, move.days, counting)
+        else:
+            due = after_pause(
+                calendar,
+                due,
+                paused_on=move.started_on,
+                resumed_on=move.ended_on,
+                counting=counting,
+            )
+    return due
+
+
 class Urgency(StrEnum):
     NONE = "none"  # nothing is owed now
     PAUSED = "paused"

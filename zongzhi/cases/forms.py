@@ -10,16 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from zongzhi.cases import files
 from zongzhi.cases.models import Case, ClockPause, Party, SupervisionOrder
 from zongzhi.categories.models import Category
-from zongzhi.core.forms import IsoDateField
+from zongzhi.core.forms import LONG_TEXT_MAX, NOTE_MAX, IsoDateField
 from zongzhi.core.widgets import QuickSelect
 from zongzhi.regions.models import Region
 from zongzhi.units.models import Unit
 
-# How much may be typed: a case's description as the API takes it, a step's note, and the
-# long records of a mediation or a closing.
+# How much may be typed: a case's description as the API takes it; a step's note and the
+# long records of a mediation or a closing are core.forms' NOTE_MAX and LONG_TEXT_MAX.
 DESCRIPTION_MAX = 5000
-NOTE_MAX = 2000
-LONG_TEXT_MAX = 5000
 
 
 class GroupedCategoryField(forms.ModelChoiceField):
@@ -328,12 +326,8 @@ class CaseSearchForm(forms.Form):
         choices=[("", _("全部等级")), *Case.Risk.choices],
         widget=QuickSelect,
     )
-    registered_from = forms.DateField(
-        label=_("登记日期起"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    registered_to = forms.DateField(
-        label=_("登记日期止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    registered_from = IsoDateField(label=_("登记日期起"), required=False)
+    registered_to = IsoDateField(label=_("登记日期止"), required=False)
     sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORTS, widget=QuickSelect)
     suspected_duplicate = forms.BooleanField(label=_("只看疑似重复"), required=False)
 
@@ -351,6 +345,10 @@ class CaseSearchForm(forms.Form):
         unit.choices = [("", _("全部主办单位")), *units]
         category: Any = self.fields["category"]
         category.choices = [("", _("全部分类")), *categories]
+        # Nothing is registered after today.
+        for name in ("registered_from", "registered_to"):
+            field: Any = self.fields[name]
+            field.bounded(latest=timezone.localdate())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

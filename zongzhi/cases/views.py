@@ -215,7 +215,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, gettext("事项已登记，查询码 %(code)s") % {"code": case.code})
             if case.is_urgent:
                 messages.warning(
-                    request, "该事项有暴力或自伤倾向：请立即处置，并询问当事人是否需要转介关爱帮扶"
+                    request,
+                    gettext("该事项有暴力或自伤倾向：请立即处置，并询问当事人是否需要转介关爱帮扶"),
                 )
             # The counter hands the resident a receipt: the case page offers it at once.
             request.session[RECEIPT_OFFER] = case.code
@@ -760,7 +761,7 @@ def attachment_file(request: HttpRequest, code: str, pk: int) -> FileResponse:
 
 def attachment_thumbnail(request: HttpRequest, code: str, pk: int) -> FileResponse:
     attachment = _attachment(request, code, pk)
-    if not attachment.thumbnail:
+    if not services.thumbnail_of(attachment):
         raise Http404("该附件没有缩略图")
     return file_response(
         attachment.thumbnail.open("rb"), content_type="image/jpeg", filename="", inline=True

@@ -41,6 +41,33 @@ def add_service_errors(form: Any, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+# How much may be typed into a text box: a note, and a long record (a description, a
+# mediation record, a finding). The limit is the box's `maxlength`, so typing stops there,
+# its counter shows it before anything is sent (cases/_field.html, core/forms.js), and the
+# form checks it again when sent.
+NOTE_MAX = 2000
+LONG_TEXT_MAX = 5000
+
+
+def text_field(
+    label: Any,
+    *,
+    required: bool = False,
+    rows: int = 2,
+    max_length: int = NOTE_MAX,
+    **kwargs: Any,
+) -> forms.CharField:
+    """A text box (Textarea) with its limit, shown with a counter wherever the field is
+    drawn by cases/_field.html."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
+
+
 ISO_DATE = "%Y-%m-%d"
 
 

@@ -1,6 +1,7 @@
 """Forms for the hazard pages: the register form and one small form per step."""
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from zongzhi.cases.forms import GroupedCategoryField, RegionField, UnitChoiceField
 from zongzhi.categories.models import Category
+from zongzhi.core.forms import LONG_TEXT_MAX, NOTE_MAX, IsoDateField, text_field
 from zongzhi.hazards import rules
 from zongzhi.hazards.models import Hazard, HazardMeasure
 from zongzhi.regions.models import Region
@@ -20,19 +22,16 @@ from zongzhi.units.models import Unit
 CHOOSE = _("请选择")
 
 
-def _note(label: Any, *, required: bool = False, rows: int = 2) -> forms.CharField:
-    return forms.CharField(
-        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows})
-    )
+def _note(
+    label: Any, *, required: bool = False, rows: int = 2, max_length: int = NOTE_MAX
+) -> forms.CharField:
+    return text_field(label, required=required, rows=rows, max_length=max_length)
 
 
-def _date(label: Any, *, required: bool = True, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        **kwargs,
-    )
+def _date(label: Any, *, required: bool = True, **kwargs: Any) -> IsoDateField:
+    """A date in the browser's calendar; the page bounds it (`bounded`), the service
+    checks it."""
+    return IsoDateField(label=label, required=required, **kwargs)
 
 
 def review_days_hint() -> str:
@@ -54,7 +53,7 @@ class RegisterForm(forms.Form):
         .order_by("parent__sort_order", "sort_order", "code"),
     )
     title = forms.CharField(label=_("隐患名称"), max_length=100)
-    description = _note(_("隐患描述"), required=True, rows=4)
+    description = _note(_("隐患描述"), required=True, rows=4, max_length=LONG_TEXT_MAX)
     region = RegionField(label=_("所在地"), queryset=Region.objects.none(), empty_label=CHOOSE)
     address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
     people_count = forms.IntegerField(label=_("涉及人数"), min_value=1, initial=1)
@@ -87,6 +86,8 @@ class RegisterForm(forms.Form):
             }
         )
         self.fields["responsible_unit"].queryset = units  # type: ignore[attr-defined]
+        discovered: Any = self.fields["discovered_on"]
+        discovered.bounded(latest=timezone.localdate())  # found, so not after today
         self.fields["review_every_days"].help_text = _("不填按风险等级：%(days)s") % {
             "days": review_days_hint()
         }
@@ -107,6 +108,11 @@ class MeasureForm(forms.Form):
     owner = forms.CharField(label=_("落实人"), max_length=50)
     due_on = _date(_("完成时限"))
 
+    def __init__(self, *args: Any, hazard: Hazard, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        due: Any = self.fields["due_on"]
+        due.bounded(earliest=hazard.discovered_on)  # as the service checks it
+
 
 class MeasureChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
@@ -125,7 +131,7 @@ class MeasureDoneForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    finding = _note(_("复查情况"), required=True, rows=3)
+    finding = _note(_("复查情况"), required=True, rows=3, max_length=LONG_TEXT_MAX)
     level = forms.ChoiceField(label=_("复查后风险等级"), choices=Hazard.Level.choices)
     level_reasons = _note(_("定级理由（高、重大必填；等级不变可不填）"))
     next_review_on = _date(_("下次复查日期"), required=False)
@@ -133,6 +139,8 @@ class ReviewForm(forms.Form):
     def __init__(self, *args: Any, hazard: Hazard, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("level", hazard.level)
         super().__init__(*args, **kwargs)
+        following: Any = self.fields["next_review_on"]
+        following.bounded(earliest=timezone.localdate() + timedelta(days=1))
         self.fields["next_review_on"].help_text = _("不填则按等级的复查周期顺延（%(days)s）") % {
             "days": review_days_hint()
         }

@@ -189,7 +189,7 @@ STEP_FORMS: dict[str, StepForm] = {
     ),
     "measure": StepForm(
         _("制定措施"),
-        _simple(forms.MeasureForm),
+        lambda data, h: forms.MeasureForm(data, hazard=h),
         lambda u, h, d: services.hazard_add_measure(by=u, hazard=h, **d),
     ),
     "measure_done": StepForm(

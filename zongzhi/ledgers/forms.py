@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zongzhi.accounts.actors import Actor
+from zongzhi.core.forms import IsoDateField
 from zongzhi.ledgers.exports import MAX_DAYS, REGISTER_NAMES, ledger_regions, registers_for
 from zongzhi.ledgers.reading import MAX_BYTES
 from zongzhi.regions.models import Region
@@ -19,18 +20,11 @@ class RegionField(forms.ModelChoiceField):
         return f"{indent}{obj.name}"
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
-
-
 class ExportForm(forms.Form):
     register = forms.ChoiceField(label=_("台账"), widget=forms.RadioSelect)
     region = RegionField(label=_("范围"), queryset=Region.objects.none(), empty_label=None)
-    start = forms.DateField(label=_("起始日期"), widget=DateInput())
-    end = forms.DateField(label=_("截止日期"), widget=DateInput())
+    start = IsoDateField(label=_("起始日期"))
+    end = IsoDateField(label=_("截止日期"))
 
     def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         today = timezone.localdate()

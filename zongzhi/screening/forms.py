@@ -13,13 +13,13 @@ from django.utils.translation import pgettext_lazy
 from zongzhi.cases.forms import GroupedCategoryField, RegionField
 from zongzhi.cases.models import Case
 from zongzhi.categories.models import Category
+from zongzhi.core.forms import LONG_TEXT_MAX, IsoDateField, text_field
 from zongzhi.regions.models import Region
 from zongzhi.screening.models import ScreeningItem, ScreeningSchedule
 from zongzhi.screening.services import Finding
 from zongzhi.units.models import Unit
 
 HIGH_RISK = {Case.Risk.HIGH, Case.Risk.MAJOR}
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _key() -> str:
@@ -31,12 +31,7 @@ class FilingForm(forms.Form):
     note."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    note = forms.CharField(
-        label=_("说明（选填）"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = text_field(_("说明（选填）"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", _key())
@@ -62,7 +57,7 @@ class FindingForm(forms.Form):
         .order_by("parent__sort_order", "sort_order", "code"),
     )
     title = forms.CharField(label=_("标题"), max_length=100)
-    description = forms.CharField(label=_("情况描述"), widget=forms.Textarea(attrs={"rows": 3}))
+    description = text_field(_("情况描述"), required=True, rows=3, max_length=LONG_TEXT_MAX)
     region = RegionField(label=_("地点"), queryset=Region.objects.none())
     address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
     people_count = forms.IntegerField(
@@ -72,11 +67,7 @@ class FindingForm(forms.Form):
         label=_("涉及金额（元）"), min_value=0, max_digits=14, decimal_places=2, required=False
     )
     risk_level = forms.ChoiceField(label=_("风险等级"), choices=Case.Risk.choices, initial="low")
-    risk_reasons = forms.CharField(
-        label=_("风险原因（高、重大必填）"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    risk_reasons = text_field(_("风险原因（高、重大必填）"))
     # A dispute: who raised it.
     applicant_name = forms.CharField(label=_("反映人/当事人"), max_length=100, required=False)
     applicant_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
@@ -232,9 +223,9 @@ class CampaignForm(forms.Form):
     region = RegionField(
         label=_("排查范围"), queryset=Region.objects.none(), empty_label=_("请选择排查范围")
     )
-    period_start = forms.DateField(label=_("起始日期"), widget=DATE)
-    period_end = forms.DateField(label=_("截止日期"), widget=DATE)
-    due_on = forms.DateField(label=_("报送期限"), widget=DATE)
+    period_start = IsoDateField(label=_("起始日期"))
+    period_end = IsoDateField(label=_("截止日期"))
+    due_on = IsoDateField(label=_("报送期限"))
     reporters = forms.ChoiceField(
         label=_("填报对象"),
         choices=ScreeningSchedule.Reporters.choices,
@@ -262,9 +253,7 @@ class CampaignForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    instructions = forms.CharField(
-        label=_("排查要求"), required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    instructions = text_field(_("排查要求"), rows=4, max_length=LONG_TEXT_MAX)
 
     def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("period_start", timezone.localdate())
@@ -286,8 +275,8 @@ class CampaignForm(forms.Form):
 class PeriodForm(forms.Form):
     """Which days the compliance view counts (the place is chosen by its code)."""
 
-    first = forms.DateField(label=_("从"), widget=DATE)
-    last = forms.DateField(label=_("至"), widget=DATE)
+    first = IsoDateField(label=_("从"))
+    last = IsoDateField(label=_("至"))
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from zongzhi.accounts.permissions import Action, can, visible_units
 from zongzhi.categories.models import Category
@@ -61,6 +62,6 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
             phone=form.cleaned_data["phone"],
             categories=form.cleaned_data["categories"],
         )
-        messages.success(request, f"已保存“{unit.name}”")
+        messages.success(request, gettext("“%(name)s”的信息已保存") % {"name": unit.name})
         return redirect("units:detail", pk=unit.pk)
     return render(request, "units/edit.html", {"unit": unit, "form": form})

@@ -78,3 +78,33 @@ def test_the_english_dashboard_uses_english_punctuation(
     text = _visible_text(html)
     found = sorted({m.group(0).strip() for m in re.finditer(r".{0,20}[，：].{0,20}", text)})
     assert not found, found
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "analytics:scorecard",
+        "analytics:signoff",
+        "analytics:hotspots",
+        "analytics:repeats",
+        "analytics:bulletin",
+    ],
+)
+def test_the_other_figures_pages_in_english_name_the_indicators_and_punctuate_in_english(
+    cast: Cast, english_catalogue: None, page: str
+) -> None:
+    case_in(cast, Status.CLOSED)
+    rollups.refresh_rollups()
+    client = leader(cast)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    text = _visible_text(client.get(reverse(page)).content.decode())
+    found = sorted(
+        {m.group(0).strip() for m in re.finditer(r".{0,20}[，：；（）。、].{0,20}", text)}
+    )
+    assert not found, found
+    for chinese in ("化解率", "办结率", "满意率", "乡镇/街道", "村/社区"):
+        assert chinese not in text, chinese
+    if page == "analytics:scorecard":
+        assert "Resolution rate" in text and "Satisfaction rate" in text
+    if page == "analytics:signoff":
+        assert "Township / street" in text and "年" not in text

@@ -25,7 +25,7 @@ KIND_CHOICES = [
     (Kind.PACK.value, gettext_lazy("研判会材料")),
 ]
 SPAN_CHOICES = [("month", gettext_lazy("按月")), ("week", gettext_lazy("按周"))]
-FORMAT_CHOICES = [(Format.DOCX.value, "Word（DOCX）"), (Format.PDF.value, "PDF")]
+FORMAT_CHOICES = [(Format.DOCX.value, gettext_lazy("Word（DOCX）")), (Format.PDF.value, "PDF")]
 
 
 class BulletinForm(forms.Form):

@@ -70,7 +70,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
     card = rules.scorecard(region.prefix, start, end)
     if request.GET.get("format") == "xlsx" and not errors:
         return _xlsx(request, card, region)
-    names = [rules.SCORABLE[c].name for c in card.codes]
+    names = [rules.SCORABLE[c].label for c in card.codes]
     rows = [
         {
             "score": row,
@@ -96,7 +96,11 @@ def scorecard(request: HttpRequest) -> HttpResponse:
         "names": names,
         "rows": rows,
         "weights": [
-            (rules.SCORABLE[c].name, _number(card.weights.values[c]), rules.SCORABLE[c].formula)
+            (
+                rules.SCORABLE[c].label,
+                _number(card.weights.values[c]),
+                rules.SCORABLE[c].formula_label,
+            )
             for c in card.codes
         ],
         "xlsx_url": f"{reverse('analytics:scorecard')}?{urlencode({**query, 'format': 'xlsx'})}",
@@ -165,8 +169,8 @@ class WeightsForm(forms.Form):
         super().__init__(*args, **kwargs)
         for code, indicator in rules.SCORABLE.items():
             self.fields[code] = forms.CharField(
-                label=indicator.name,
-                help_text=indicator.formula,
+                label=indicator.label,
+                help_text=indicator.formula_label,
                 required=False,
                 max_length=10,
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),

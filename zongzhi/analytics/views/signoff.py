@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
@@ -21,8 +22,13 @@ from zongzhi.analytics import indicators
 from zongzhi.analytics import signoff as rules
 from zongzhi.analytics.views.common import require_analytics
 from zongzhi.regions.models import Region
-from zongzhi.regions.rules import LEVEL_NAMES, Level
 from zongzhi.regions.selectors import ancestors
+
+
+def _month_shown(month: date) -> str:
+    """The month as the reader's language writes it (2026年11月 / November 2026); the
+    service's own messages keep the Chinese form (rules.month_label)."""
+    return date_format(month, "YEAR_MONTH_FORMAT")
 
 
 def _signoff_regions(user: Actor) -> Any:
@@ -61,13 +67,13 @@ def signoff_index(request: HttpRequest) -> HttpResponse:
     rows = []
     # Codes sort a tree depth-first: a place comes right before the places inside it.
     for region in regions:
-        assert region.parent_id is not None or region.level == Level.PROVINCE
+        assert region.parent_id is not None or region.level == Region.Level.PROVINCE
         depth[region.pk] = depth[region.parent_id] + 1 if region.parent_id in depth else 0
         rows.append(
             {
                 "s": statuses[region.pk],
                 "depth": depth[region.pk],
-                "level_name": LEVEL_NAMES[Level(region.level)],
+                "level_name": Region.Level(region.level).label,
                 "may_approve": can(user, Action.APPROVE_FIGURES, region),
             }
         )
@@ -77,7 +83,7 @@ def signoff_index(request: HttpRequest) -> HttpResponse:
         if at_level:
             summary.append(
                 {
-                    "level_name": LEVEL_NAMES[level],
+                    "level_name": Region.Level(level).label,
                     "approved": sum(1 for s in at_level if s.state == rules.State.APPROVED),
                     "total": len(at_level),
                 }
@@ -88,7 +94,7 @@ def signoff_index(request: HttpRequest) -> HttpResponse:
         {
             "month": month,
             "month_value": _month_param(month),
-            "month_label": rules.month_label(month),
+            "month_label": _month_shown(month),
             "month_error": month_error,
             "month_over": rules.month_over(month, today),
             "previous": _month_param(rules.previous_month(month)),
@@ -157,14 +163,14 @@ def signoff_region(request: HttpRequest, code: str, month: str) -> HttpResponse:
                 messages.success(
                     request,
                     gettext("已审核通过%(place)s%(month)s的数据")
-                    % {"place": region.name, "month": rules.month_label(the_month)},
+                    % {"place": region.name, "month": _month_shown(the_month)},
                 )
             elif action == "reopen":
                 reopened = rules.reopen(by=user, region=region, month=the_month, reason=reason)
                 messages.success(
                     request,
                     gettext("已退回重审：%(places)s")
-                    % {"places": "、".join(s.region.name for s in reopened)},
+                    % {"places": gettext("、").join(s.region.name for s in reopened)},
                 )
             else:
                 raise ValidationError({"action": gettext("未知的操作")})
@@ -209,7 +215,7 @@ def _render_region(
         "analytics/signoff_region.html",
         {
             "region": region,
-            "level_name": LEVEL_NAMES[Level(region.level)],
+            "level_name": Region.Level(region.level).label,
             "s": own,
             "children": [statuses[c.pk] for c in children],
             "figure_rows": figure_rows,
@@ -220,7 +226,7 @@ def _render_region(
             "may_approve": can(user, Action.APPROVE_FIGURES, region),
             "month": month,
             "month_value": _month_param(month),
-            "month_label": rules.month_label(month),
+            "month_label": _month_shown(month),
             "previous": _month_param(rules.previous_month(month)),
             "next": _month_param(rules.next_month(month)),
             "trail": trail,

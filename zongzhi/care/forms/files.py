@@ -11,22 +11,20 @@ from django.utils.translation import gettext_lazy as _
 from zongzhi.care import access, rules
 from zongzhi.care.models import CareFile
 from zongzhi.cases.forms import RegionField
+from zongzhi.core.forms import IsoDateField, text_field
 from zongzhi.regions.models import Region
 
 CHOOSE = _("请选择")
 
 
 def _note(label: Any, *, required: bool = False, rows: int = 2, **kwargs: Any) -> forms.CharField:
-    return forms.CharField(
-        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
-    )
+    return text_field(label, required=required, rows=rows, **kwargs)
 
 
-def _date(label: Any, *, required: bool = False, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(
+def _date(label: Any, *, required: bool = False, **kwargs: Any) -> IsoDateField:
+    return IsoDateField(
         label=label,
         required=required,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("请输入有效的日期")},
         **kwargs,
     )
@@ -126,6 +124,10 @@ class EnrolForm(forms.Form):
             for p in rules.PROGRAMMES.values()
             for code, name in p.level_reasons
         ]
+        # Born and enrolled by today, as the service checks; the end is after enrolment.
+        for name in ("birth_date", "enrolled_on"):
+            field: Any = self.fields[name]
+            field.bounded(latest=today)
         self.fields["birth_date"].help_text = _("无身份证号码的儿童须填写；有号码时按号码")
         self.fields["guardian_name"].help_text = _("未成年人和严重精神障碍患者必填")
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from zongzhi.accounts.models import User
 from zongzhi.care import rules
 from zongzhi.care.models import CareAssistance, CareFile, CareTeamMember, CareVisit
+from zongzhi.core.forms import LONG_TEXT_MAX, NOTE_MAX, IsoDateField, text_field
 
 CHOOSE = _("请选择")
 
@@ -23,27 +24,41 @@ def _required(label: Any, message: Any) -> dict[str, Any]:
     return {"label": label, "error_messages": {"required": message, "invalid_choice": message}}
 
 
-def _text(label: Any, *, message: Any = None, rows: int = 3, max_length: int | None = None) -> Any:
-    return forms.CharField(
-        label=label,
+def _text(label: Any, *, message: Any = None, rows: int = 3, max_length: int = NOTE_MAX) -> Any:
+    return text_field(
+        label,
         required=message is not None,
+        rows=rows,
         max_length=max_length,
-        widget=forms.Textarea(attrs={"rows": rows}),
         error_messages={"required": message} if message is not None else {},
     )
 
 
-def _date(label: Any, *, message: Any = None, initial: Any = None) -> forms.DateField:
-    return forms.DateField(
+def _date(label: Any, *, message: Any = None, initial: Any = None) -> IsoDateField:
+    """A date in the browser's calendar; the page bounds it (`bound_dates`), the service
+    checks it."""
+    return IsoDateField(
         label=label,
         required=message is not None,
         initial=initial,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "invalid": _("请填写有效的日期"),
             **({"required": message} if message is not None else {}),
         },
     )
+
+
+def bound_dates(form: forms.Form, file: CareFile, **fields: str) -> None:
+    """Tell the browser's calendar which days make sense for the file, as the services
+    check them: `past` from the file's enrolment to today (what happened while it was
+    kept), `future` from today on (what is still to be done)."""
+    today = timezone.localdate()
+    for name, kind in fields.items():
+        field: Any = form.fields[name]
+        if kind == "past":
+            field.bounded(earliest=file.enrolled_on, latest=today)
+        else:
+            field.bounded(earliest=today)
 
 
 class KeyedForm(forms.Form):
@@ -65,7 +80,7 @@ class VisitForm(KeyedForm):
         initial=CareVisit.Method.HOME,
         **_required(_("走访方式"), _("请选择走访方式")),
     )
-    seen = _text(_("走访情况"), message=_("请填写走访情况"), rows=4)
+    seen = _text(_("走访情况"), message=_("请填写走访情况"), rows=4, max_length=LONG_TEXT_MAX)
     needs_raised = _text(_("提出的需求"), rows=2)
     follow_up = _text(_("后续跟进"), rows=2)
 

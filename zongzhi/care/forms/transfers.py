@@ -10,17 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from zongzhi.accounts.models import User
 from zongzhi.cases.forms import RegionField
+from zongzhi.core.forms import IsoDateField, text_field
 from zongzhi.regions.models import Region
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # The longest period the report counts.
 REPORT_MAX_DAYS = 366
 
 
 def _note(label: Any, *, required: bool = False, rows: int = 3, **kwargs: Any) -> forms.CharField:
-    return forms.CharField(
-        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
-    )
+    return text_field(label, required=required, rows=rows, **kwargs)
 
 
 def grouped_places(places: Iterable[Region]) -> list[tuple[str, list[tuple[int, str]]]]:
@@ -107,14 +105,12 @@ class TransferReportForm(forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": _("请从列表中选择范围")},
     )
-    start = forms.DateField(
+    start = IsoDateField(
         label=_("开始日期"),
-        widget=DATE,
         error_messages={"required": _("请填写开始日期"), "invalid": _("开始日期格式不正确")},
     )
-    end = forms.DateField(
+    end = IsoDateField(
         label=_("结束日期"),
-        widget=DATE,
         error_messages={"required": _("请填写结束日期"), "invalid": _("结束日期格式不正确")},
     )
 

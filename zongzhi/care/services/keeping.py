@@ -223,6 +223,9 @@ def care_file_add_assistance(
             errors["kind"] = "请选择救助类别"
         if granted_on > c.today:
             errors["granted_on"] = "发放日期不能晚于今天"
+        elif granted_on < c.file.enrolled_on:
+            # As a visit: what the file records happened while it was kept.
+            errors["granted_on"] = "发放日期不能早于纳入管理日期"
         if amount is not None and amount < 0:
             errors["amount"] = "金额不能为负数"
         if errors:

@@ -137,6 +137,7 @@ def visit_new(request: HttpRequest, code: str) -> HttpResponse:
     """记录走访, on a phone."""
     file = _keepable(request, code)
     form = forms.VisitForm(request.POST or None)
+    forms.bound_dates(form, file, visited_on="past")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -198,6 +199,7 @@ def plan_add(request: HttpRequest, code: str) -> HttpResponse:
     """一人一策: a need, its measure, who does it."""
     file = _keepable(request, code)
     form = forms.PlanForm(request.POST or None)
+    forms.bound_dates(form, file, due_on="future")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -235,6 +237,7 @@ def assistance_add(request: HttpRequest, code: str) -> HttpResponse:
     """救助帮扶: 低保, 临时救助, 监护补贴, 医疗救治 …, with amount and date."""
     file = _keepable(request, code)
     form = forms.AssistanceForm(request.POST or None)
+    forms.bound_dates(form, file, granted_on="past")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -347,6 +350,7 @@ def close(request: HttpRequest, code: str) -> HttpResponse:
     """结案, with one of the programme's closing reasons."""
     file = _manageable(request, code)
     form = forms.CloseForm(request.POST or None, programme=file.prog)
+    forms.bound_dates(form, file, closed_on="past")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -20,27 +20,87 @@ $$
 """
 
 
-def fill(apps: Any, schema_editor: Any) -> None:
+# Rows read and written at a time: a few thousand, so that a province's ten million cases
+# take some thousands of statements, not ten million, and no more than a chunk's rows (and
+# their parties) are held in memory.
+CHUNK = 2000
+
+
+def _write(connection: Any, model: Any, column: str, values: list[tuple[int, str]]) -> None:
+    """Set `column` of each (pk, value) in one statement. On PostgreSQL one UPDATE joined to
+    two arrays (`unnest`); elsewhere Django's bulk_update (a CASE on the key, batched to
+    the database's limit on parameters)."""
+    if not values:
+        return
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS t SET {quote(column)} = v.value "  # noqa: S608
+                f"FROM unnest(%s::bigint[], %s::text[]) AS v(pk, value) WHERE t.{key} = v.pk",
+                [[pk for pk, _ in values], [value for _, value in values]],
+            )
+        return
+    model.objects.using(connection.alias).bulk_update(
+        [model(pk=pk, **{column: value}) for pk, value in values], [column], batch_size=CHUNK
+    )
+
+
+def _chunks(queryset: Any, fields: tuple[str, ...], chunk: int) -> Any:
+    """The rows of `queryset` as tuples (pk first), `chunk` at a time, by ascending key:
+    each chunk is one indexed range read, however large the table."""
+    last = None
+    while True:
+        rows = queryset.order_by("pk")
+        if last is not None:
+            rows = rows.filter(pk__gt=last)
+        batch = list(rows.values_list("pk", *fields)[:chunk])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1][0]
+
+
+def fill_search_columns(apps: Any, connection: Any, chunk: int = CHUNK) -> None:
+    """Fill `Party.phone_digits` and `Case.search_text` for the rows there are, exactly as
+    the services write them (`search.digits`, `search.search_text`): computed in Python
+    (Unicode digits, lower-casing and white space as Python reads them, which SQL's would
+    not match everywhere) and written a chunk per statement."""
     Case = apps.get_model("cases", "Case")
     Party = apps.get_model("cases", "Party")
-    for party in Party.objects.exclude(phone="").iterator(chunk_size=2000):
-        Party.objects.filter(pk=party.pk).update(phone_digits=search.digits(party.phone))
-    parties: dict[int, list[tuple[str, str]]] = {}
-    for case_id, name, phone in Party.objects.order_by("pk").values_list(
-        "case_id", "name", "phone"
-    ):
-        parties.setdefault(case_id, []).append((name, phone))
-    for case in Case.objects.only("code", "title", "description", "address").iterator(
-        chunk_size=2000
-    ):
-        text = search.search_text(
-            code=case.code,
-            title=case.title,
-            description=case.description,
-            address=case.address,
-            parties=parties.get(case.pk, []),
-        )
-        Case.objects.filter(pk=case.pk).update(search_text=text)
+    db = connection.alias
+    for batch in _chunks(Party.objects.using(db).exclude(phone=""), ("phone",), chunk):
+        _write(connection, Party, "phone_digits", [(pk, search.digits(p)) for pk, p in batch])
+    fields = ("code", "title", "description", "address")
+    for batch in _chunks(Case.objects.using(db), fields, chunk):
+        first, last = batch[0][0], batch[-1][0]
+        parties: dict[int, list[tuple[str, str]]] = {}
+        for case_id, name, phone in (
+            Party.objects.using(db)
+            .filter(case_id__gte=first, case_id__lte=last)
+            .order_by("pk")
+            .values_list("case_id", "name", "phone")
+        ):
+            parties.setdefault(case_id, []).append((name, phone))
+        texts = [
+            (
+                pk,
+                search.search_text(
+                    code=code,
+                    title=title,
+                    description=description,
+                    address=address,
+                    parties=parties.get(pk, []),
+                ),
+            )
+            for pk, code, title, description, address in batch
+        ]
+        _write(connection, Case, "search_text", texts)
+
+
+def fill(apps: Any, schema_editor: Any) -> None:
+    fill_search_columns(apps, schema_editor.connection)
 
 
 def add_trigram_index(apps: Any, schema_editor: Any) -> None:

@@ -360,7 +360,8 @@ class Attachment(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to="cases/%Y/%m/")
-    # A photo's small JPEG for the case page (cases.files.make_thumbnail), made when it came.
+    # A photo's small JPEG for the case page (cases.files.make_thumbnail), made when it came
+    # (or, for a photo attached before thumbnails were made, when it is first shown).
     thumbnail = models.FileField(upload_to="cases/thumbs/%Y/%m/", blank=True)
     name = models.CharField("文件名", max_length=200)
     content_type = models.CharField(max_length=100)
@@ -380,7 +381,10 @@ class Attachment(models.Model):
 
     @property
     def is_image(self) -> bool:
-        return bool(self.thumbnail)
+        """A photo, shown by its thumbnail. By the kind its bytes were found to be: a
+        photo attached before thumbnails were made has none yet, and gets it when first
+        shown (`services.attachments.thumbnail_of`)."""
+        return self.content_type.startswith("image/")
 
     @property
     def kind_label(self) -> str:

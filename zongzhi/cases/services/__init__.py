@@ -6,7 +6,7 @@ appends the timeline entry — all in one transaction. A refused step raises
 `core.errors.Refused`, `PermissionDenied` or `ValidationError` and leaves everything as it was.
 """
 
-from zongzhi.cases.services.attachments import case_attach
+from zongzhi.cases.services.attachments import case_attach, thumbnail_of
 from zongzhi.cases.services.centre import (
     case_accept,
     case_archive,
@@ -105,4 +105,5 @@ __all__ = [
     "request_digest",
     "suggested_unit",
     "sweep_deadlines",
+    "thumbnail_of",
 ]

@@ -1,9 +1,12 @@
 """附件: files on a case, at registration (intake) or later (补充附件, a timeline step)."""
 
+import logging
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
@@ -15,6 +18,8 @@ from zongzhi.cases.services.steps import StepContext, _take_step
 from zongzhi.core.services import actor_id, actor_name
 
 NOTE_MAX = 500
+
+log = logging.getLogger(__name__)
 
 
 def check_uploads(uploads: Sequence[UploadedFile], *, field: str) -> list[files.Checked]:
@@ -74,3 +79,33 @@ def case_attach(
 
     _take_step(by=by, case=case, step=Step.ATTACH, note=note, write=write)
     return made
+
+
+def thumbnail_of(attachment: Attachment) -> bool:
+    """Whether the photo has its thumbnail, making it now if it has none: photos attached
+    before thumbnails existed (and any whose thumbnail was lost) get theirs the first
+    time someone who may read the case is shown them — no command to run, no pass over
+    every file at once. The thumbnail is stored on the row, so it is made once; two
+    people opening the page together both get one, and the one stored first is kept.
+    A file that does not decode (or has too many pixels) has none, and is still opened
+    as the file it is."""
+    if attachment.thumbnail:
+        return True
+    if not attachment.is_image:
+        return False
+    try:
+        with attachment.file.open("rb") as stream:
+            made = files.make_thumbnail(stream)
+    except Exception:  # missing, damaged or over-large: shown without a thumbnail
+        log.warning("no thumbnail for attachment %s", attachment.pk, exc_info=True)
+        return False
+    field = attachment.thumbnail.field
+    name = field.generate_filename(attachment, uuid.uuid4().hex + ".jpg")
+    stored = field.storage.save(name, ContentFile(made))
+    won = Attachment.objects.filter(pk=attachment.pk, thumbnail="").update(thumbnail=stored)
+    if not won:
+        field.storage.delete(stored)  # another request stored one first: use that
+        attachment.refresh_from_db(fields=["thumbnail"])
+        return bool(attachment.thumbnail)
+    attachment.thumbnail.name = stored
+    return True

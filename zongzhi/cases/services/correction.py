@@ -4,29 +4,36 @@ Who may change what is the rules' (`rules.correction_step`, `rules.correctable_f
 `rules.party_step`); the step itself goes through `_take_step` like every other, so the
 timeline keeps each change with its before and after. A corrected category or place moves
 the case's contribution to the figures at the next rollup refresh (`updated_at` moves with
-every save), so it is counted under what it is now.
+every save), so it is counted under what it is now. A corrected category also chooses the
+deadline policy again (`_retime`), and a corrected place keeps the map point only when the
+point lies inside it (`_check_point`).
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from zongzhi.accounts.actors import Actor
-from zongzhi.cases import rules, search
-from zongzhi.cases.models import Case, Party
+from zongzhi.cases import deadlines, rules, search
+from zongzhi.cases.models import Case, CaseEvent, ClockPause, Party
 from zongzhi.cases.rules import Step
 from zongzhi.cases.selectors import case_facts, case_for_page
-from zongzhi.cases.services.intake import refresh_search_text
+from zongzhi.cases.services.intake import refresh_search_text, terms_for
 from zongzhi.cases.services.steps import StepContext, _take_step
 from zongzhi.categories.models import Category
 from zongzhi.core import crypto, identity
 from zongzhi.core.errors import Refused
+from zongzhi.regions import geo
 from zongzhi.regions.models import Region
 from zongzhi.regions.rules import Level
+from zongzhi.regions.selectors import grid_at
+from zongzhi.workdays.selectors import current_calendar
 
 # --- 更正 ---------------------------------------------------------------------------------
 
@@ -127,10 +134,109 @@ def case_correct(*, by: Actor, case: Case, changes: Mapping[str, Any], note: str
             setattr(c.case, field, after)
         if "region" in values:
             c.case.region_prefix = values["region"].prefix
+            _check_point(c)
         c.data["changes"] = entries
+        if "category" in values:
+            _retime(c)
         refresh_search_text(c.case)  # the title, description or address it is found by
 
     return _take_step(by=by, case=case, step=step, note=note, write=write)
+
+
+def _check_point(c: StepContext) -> None:
+    """A corrected place keeps the case's map point only when the point lies inside it (in
+    one of its grids, as registration places a point); a point left from the old place
+    would put the case on the map in another village. The entry says which."""
+    case = c.case
+    if case.lng is None or case.lat is None:
+        return
+    try:
+        inside = grid_at(lng=case.lng, lat=case.lat, within=case.region) is not None
+    except geo.BoundaryError:
+        inside = False
+    c.data["point"] = {"lng": case.lng, "lat": case.lat, "kept": inside}
+    if not inside:
+        case.lng = case.lat = None
+
+
+def _clock(case: Case) -> tuple[date, int, list[deadlines.Extension | deadlines.Pause]]:
+    """Where the case's running clock started, how many days it was given, and what has
+    moved its deadline since, as `deadlines.running_deadline` replays them.
+
+    The acceptance clock starts at registration and nothing moves it (extensions and
+    pauses are the lead unit's, after dispatch). The handling clock starts at 受理, or
+    afresh at the last 回访不满意 (which gives a new handling period); since then each
+    批准延期 moved the deadline on, and each pause that ended (恢复计时, or a step that
+    ended it: 退回, 上报) moved it by the days paused — the timeline holds them in the
+    order they happened."""
+    if case.status_enum in rules.AWAITING_DECISION:
+        return timezone.localdate(case.registered_at), case.accept_days, []
+    events = list(
+        CaseEvent.objects.filter(case=case).order_by("at", "pk").only("step", "at", "data")
+    )
+    start_at = max(
+        (i for i, e in enumerate(events) if e.step in {Step.ACCEPT, Step.VISIT_UNSATISFIED}),
+        default=-1,
+    )
+    start = case.accepted_on
+    if start_at >= 0 and events[start_at].step == Step.VISIT_UNSATISFIED:
+        start = timezone.localdate(events[start_at].at)
+    assert start is not None  # an open case past 待受理 was accepted
+    since = events[start_at + 1 :]
+    # Each pause's ending wrote its shift (from_due_on) into the step that ended it; the
+    # pauses ran one at a time, so the last k endings are the last k pauses ended.
+    ended = [e for e in since if "from_due_on" in (e.data or {}) and e.step not in _OWN_SHIFTS]
+    pauses = list(
+        ClockPause.objects.filter(case=case, ended_on__isnull=False).order_by("-pk")[: len(ended)]
+    )
+    pause_of = {e.pk: p for e, p in zip(reversed(ended), pauses, strict=False)}
+    moves: list[deadlines.Extension | deadlines.Pause] = []
+    for event in since:
+        if event.step == Step.GRANT_EXTENSION and (event.data or {}).get("days"):
+            moves.append(deadlines.Extension(days=int(event.data["days"])))
+        elif event.pk in pause_of:
+            pause = pause_of[event.pk]
+            assert pause.ended_on is not None
+            moves.append(deadlines.Pause(started_on=pause.started_on, ended_on=pause.ended_on))
+    return start, case.handle_days, moves
+
+
+# The steps whose entry's from_due_on is their own shift, not a pause's.
+_OWN_SHIFTS = frozenset({Step.GRANT_EXTENSION, *rules.CORRECTIONS})
+
+
+def _retime(c: StepContext) -> None:
+    """A corrected category chooses the deadline policy again, exactly as registration
+    chooses it (`intake.terms_for`: the channel, a 信访事项's regulation, urgency); when
+    another policy applies, the case takes its terms and the running clock's deadline is
+    counted again from the day that clock started, with the extensions granted and the
+    pauses ended since. The entry keeps the old and new policy and deadline."""
+    case = c.case
+    terms = terms_for(
+        channel=case.channel,
+        petition_stage=case.petition_stage,
+        category=case.category,
+        urgent=case.is_urgent,
+    )
+    if terms.policy.pk == case.policy_id:
+        # The same policy: the terms the case was given stand (a policy edited since does
+        # not move a case's deadline, as at registration).
+        return
+    before_policy = case.policy.name if case.policy else ""
+    before_due = case.due_on
+    case.policy = terms.policy
+    case.counting = terms.counting
+    case.accept_days = terms.accept_days
+    case.handle_days = terms.handle_days
+    case.warn_days = terms.warn_days
+    c.data.update(from_policy=before_policy, policy=terms.policy.name)
+    if before_due is None:
+        return
+    start, days, moves = _clock(case)
+    case.due_on = deadlines.running_deadline(
+        current_calendar(), start=start, days=days, counting=case.counting, moves=moves
+    )
+    c.data.update(from_due_on=before_due.isoformat(), due_on=case.due_on.isoformat())
 
 
 # --- 当事人 -------------------------------------------------------------------------------

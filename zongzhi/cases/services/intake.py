@@ -120,6 +120,37 @@ def policy_for(*, channel: str, category: Category, urgent: bool) -> DeadlinePol
     return next(p for p in policies if p.pk == key)
 
 
+@dataclass(frozen=True)
+class Terms:
+    """A case's deadline terms, as registration chooses them."""
+
+    policy: DeadlinePolicy
+    counting: str
+    accept_days: int
+    handle_days: int
+    warn_days: int
+
+
+def terms_for(*, channel: str, petition_stage: str, category: Category, urgent: bool) -> Terms:
+    """The deadline policy and terms for a case: a 信访事项 is timed by the regulation
+    whichever way it came in (a review asked for at the counter, too), and a review
+    (复查/复核) is answered within the regulation's days whatever the policy says. Used at
+    registration and again when 更正 changes the category."""
+    petition = bool(petition_stage) or channel == Case.Channel.PETITION
+    policy_channel = Case.Channel.PETITION if petition else channel
+    policy = policy_for(channel=policy_channel, category=category, urgent=urgent)
+    handle_days = policy.handle_days
+    if petition_stage in {Case.PetitionStage.REVIEW, Case.PetitionStage.RE_REVIEW}:
+        handle_days = rules.REVIEW_ANSWER_DAYS
+    return Terms(
+        policy=policy,
+        counting=policy.counting,
+        accept_days=policy.accept_days,
+        handle_days=handle_days,
+        warn_days=policy.warn_days,
+    )
+
+
 def _check_new_case(new: NewCase, today: date) -> None:
     errors: dict[str, str] = {}
     if new.channel == Case.Channel.LEDGER:
@@ -307,13 +338,12 @@ def _register(
     checked = check_uploads(new.attachments, field="attachments")
     urgent = new.threat_of_violence or new.threat_of_self_harm
     petition = bool(new.petition_stage) or new.channel == Case.Channel.PETITION
-    # A 信访事项 is timed by the regulation whichever way it came in (a review asked for
-    # at the counter, too).
-    policy_channel = Case.Channel.PETITION if petition else new.channel
-    policy = policy_for(channel=policy_channel, category=new.category, urgent=urgent)
-    handle_days = policy.handle_days
-    if new.petition_stage in {Case.PetitionStage.REVIEW, Case.PetitionStage.RE_REVIEW}:
-        handle_days = rules.REVIEW_ANSWER_DAYS
+    terms = terms_for(
+        channel=new.channel,
+        petition_stage=new.petition_stage,
+        category=new.category,
+        urgent=urgent,
+    )
     region = _place(new)
     centre = centre_for(region)
     case = Case(
@@ -339,12 +369,12 @@ def _register(
         threat_of_self_harm=new.threat_of_self_harm,
         petition_stage=new.petition_stage or (Case.PetitionStage.ORIGINAL if petition else ""),
         review_of=new.review_of,
-        policy=policy,
-        counting=policy.counting,
-        accept_days=policy.accept_days,
-        handle_days=handle_days,
-        warn_days=policy.warn_days,
-        due_on=current_calendar().deadline(today, policy.accept_days, policy.counting),
+        policy=terms.policy,
+        counting=terms.counting,
+        accept_days=terms.accept_days,
+        handle_days=terms.handle_days,
+        warn_days=terms.warn_days,
+        due_on=current_calendar().deadline(today, terms.accept_days, terms.counting),
         registered_at=timezone.now(),
         registered_by_id=actor_id(by),
         status=Status.REGISTERED,
@@ -381,7 +411,7 @@ def _register(
             )
             save_attachments(case, new.attachments, checked, by=by, at=case.registered_at)
             data: dict[str, Any] = {
-                "policy": policy.name,
+                "policy": terms.policy.name,
                 "due_on": str(case.due_on),
                 "fingerprint": digest,
             }

@@ -77,6 +77,58 @@ def test_a_thumbnail_is_a_small_jpeg_image(cast: Cast) -> None:
     assert len(body) < 30_000
 
 
+def _as_before_thumbnails(attachment: Attachment) -> None:
+    """The row as a photo attached before thumbnails were made has it: none."""
+    attachment.thumbnail.delete(save=False)
+    Attachment.objects.filter(pk=attachment.pk).update(thumbnail="")
+
+
+def test_a_photo_attached_before_thumbnails_gets_its_thumbnail_when_first_shown(
+    cast: Cast,
+) -> None:
+    case, attachment = attached(cast)
+    _as_before_thumbnails(attachment)
+    handler = cast.client_for(cast.by_role[Role.UNIT_HANDLER])
+    page = handler.get(f"/cases/{case.code}/").content.decode()
+    # Shown as a photo, its thumbnail asked for …
+    assert file_url(case, attachment, "thumbnail/") in page
+    # … and made on that first request, stored, and served from then on.
+    outsider = cast.client_for(cast.outsider)
+    assert outsider.get(file_url(case, attachment, "thumbnail/")).status_code == 404
+    attachment.refresh_from_db()
+    assert not attachment.thumbnail  # nothing made for someone who may not read the case
+    response = handler.get(file_url(case, attachment, "thumbnail/"))
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    body = b"".join(response.streaming_content)
+    with Image.open(io.BytesIO(body)) as image:
+        assert max(image.size) == files.THUMBNAIL_SIZE
+    attachment.refresh_from_db()
+    assert attachment.thumbnail.name.startswith("cases/thumbs/")
+    stored = attachment.thumbnail.name
+    again = handler.get(file_url(case, attachment, "thumbnail/"))
+    assert b"".join(again.streaming_content) == body
+    attachment.refresh_from_db()
+    assert attachment.thumbnail.name == stored  # made once
+
+
+def test_a_file_that_is_not_a_photo_has_no_thumbnail_and_a_broken_photo_none_either(
+    cast: Cast,
+) -> None:
+    case = case_in(cast, Status.IN_PROGRESS)
+    handler = cast.by_role[Role.UNIT_HANDLER]
+    pdf = SimpleUploadedFile("扫描件.pdf", b"%PDF-1.7\n%%EOF\n")
+    [scan, shot] = services.case_attach(by=handler, case=case, uploads=[pdf, photo()])
+    _as_before_thumbnails(shot)
+    # The photo's bytes damaged in storage: a JPEG's start, then nothing an image is made of.
+    storage, name = shot.file.storage, shot.file.name
+    storage.delete(name)
+    assert storage.save(name, io.BytesIO(b"\xff\xd8\xff" + b"0" * 100)) == name
+    client = cast.client_for(handler)
+    assert client.get(file_url(case, scan, "thumbnail/")).status_code == 404
+    assert client.get(file_url(case, shot, "thumbnail/")).status_code == 404
+    assert client.get(file_url(case, shot)).status_code == 200  # still opened as a file
+
+
 def test_the_case_page_lists_each_file_with_type_size_who_and_when(cast: Cast) -> None:
     case, attachment = attached(cast)
     page = cast.client_for(cast.by_role[Role.LEADER]).get(f"/cases/{case.code}/")

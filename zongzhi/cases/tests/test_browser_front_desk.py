@@ -1,7 +1,10 @@
 """The front desk end to end, on a phone: a resident's request from the portal with one
 party becomes an agreement and is found again (issue 16's walk)."""
 
+import shutil
+import subprocess
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +23,22 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+
+def _pdf_pages(path: Path) -> list[str]:
+    """The text on each page of a PDF (pdftotext), its pages rendered beside it as PNG
+    (pdftoppm, 70 dpi) to look at: front-desk-agreement-1.png …"""
+    pdftotext, pdftoppm = shutil.which("pdftotext"), shutil.which("pdftoppm")
+    if pdftotext is None or pdftoppm is None:
+        pytest.skip("poppler-utils (pdftotext, pdftoppm) is not installed")
+    subprocess.run(  # noqa: S603 (our own paths)
+        [pdftoppm, "-png", "-r", "70", str(path), str(path.with_suffix(""))], check=True
+    )
+    text = subprocess.run(  # noqa: S603
+        [pdftotext, "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True
+    ).stdout.decode()
+    # pdftotext ends each page with a form feed; spaces are where the layout put them.
+    return ["".join(page.split()) for page in text.split("\f") if page.strip()]
 
 
 def _step(page: Any, key: str) -> Any:
@@ -126,6 +145,14 @@ def test_a_portal_request_becomes_an_agreement_and_is_found_again(
     )
     assert pdf.ok and pdf.body().startswith(b"%PDF")
     (ARTIFACTS / "front-desk-agreement.pdf").write_bytes(pdf.body())
+    # The PDF as downloaded, page by page: the addresses printed, and the signature block
+    # (each party, the mediator, the seal, the date) on one page; its pages kept as PNG.
+    pages = _pdf_pages(ARTIFACTS / "front-desk-agreement.pdf")
+    assert "右所社区3组14号" in "".join(pages)
+    signing = [text for text in pages if "人民调解员：赵调解员" in text]
+    assert len(signing) == 1, pages
+    for part in ("申请人：王芳", "被申请人：李四", "（盖章）"):
+        assert part in signing[0], (part, signing[0])
     docx = page.context.request.get(
         base + links.get_by_role("link", name="DOCX").get_attribute("href")
     )

@@ -1,6 +1,7 @@
 """Finding a case on the work list and through `GET /api/cases/?q=`: by code, phone, name,
 address, with filters and sorting, always inside the user's scope."""
 
+import importlib
 from datetime import timedelta
 from typing import Any
 
@@ -256,3 +257,61 @@ def test_a_corrected_title_and_a_party_added_later_find_the_case(cast: Cast, oth
     assert listed(cast, q="13900007777") == [case.code]
     services.case_remove_party(by=intake, case=case, party=party, note="登记有误")
     assert listed(cast, q="欧阳修远") == []
+
+
+# --- The migration that filled the search columns for the cases there were -------------
+
+
+def test_the_migration_fills_the_search_columns_in_chunks_as_the_services_write_them(
+    cast: Cast,
+) -> None:
+    from django.apps import apps
+
+    migration = importlib.import_module("zongzhi.cases.migrations.0008_case_search_index")
+    cases = [
+        registered(
+            cast,
+            title=f"第{n}件　物业纠纷 Ａ栋",  # an ideographic space and full-width letters
+            address=f"右所社区{n}组",
+            parties=[
+                services.NewParty(
+                    role=Party.Role.APPLICANT, name=f"张{n}", phone=f"138 0000-{n:04d}"
+                ),
+                services.NewParty(role=Party.Role.RESPONDENT, name="李某", phone="（0877）５２１"),
+                services.NewParty(role=Party.Role.OTHER, name=f"某公司{n}"),
+            ],
+        )
+        for n in range(7)
+    ]
+
+    def emptied() -> None:
+        Case.objects.update(search_text="")
+        Party.objects.update(phone_digits="")
+
+    # 7 cases with 21 parties, 14 of them with a phone: row by row that is 21 UPDATEs.
+    # At the migration's chunk: a read and a write for the phones, a read of the cases,
+    # their parties and a write, and each loop's read that finds no more.
+    emptied()
+    with CaptureQueriesContext(connection) as queries:
+        migration.fill_search_columns(apps, connection)
+    assert len(queries) == 7, [q["sql"] for q in queries]
+    # In chunks of 3: 5 of phones and 3 of cases, the last reads finding none.
+    emptied()
+    with CaptureQueriesContext(connection) as queries:
+        migration.fill_search_columns(apps, connection, chunk=3)
+    assert len(queries) == 5 * 2 + 1 + 3 * 3 + 1, [q["sql"] for q in queries]
+
+    for case in cases:
+        case.refresh_from_db()
+        expected = search.search_text(
+            code=case.code,
+            title=case.title,
+            description=case.description,
+            address=case.address,
+            parties=list(case.parties.order_by("pk").values_list("name", "phone")),
+        )
+        assert case.search_text == expected
+    for party in Party.objects.all():
+        assert party.phone_digits == search.digits(party.phone)
+    # What the services wrote at registration is what the migration writes.
+    assert listed(cast, q="13800000003") == [cases[3].code]
