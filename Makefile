@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | sh
 TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.test_settings
 PYTEST_ARGS ?=
 
-.PHONY: demo serve test lint typecheck test-sqlite test-postgres test-all-sqlite messages bench clean drill
+.PHONY: demo serve test checks test-sqlite-beside lint typecheck test-sqlite test-postgres test-all-sqlite messages bench clean drill
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "no Python >= 3.12 found" >&2; exit 1; }
@@ -49,12 +49,13 @@ serve: $(RUN_STAMP)
 ## production never loads it), the queries whose SQL differs by engine.
 test: $(DEV_STAMP)
 	scripts/ensure-system-packages
-	$(MAKE) --no-print-directory lint
+	@# Three at once on two cores, each output printed whole when it ends: the
+	@# PostgreSQL run's two workers, the SQLite run in one worker, and the static checks.
+	@# Run one after another, each left a core idle part of its time.
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-postgres test-sqlite-beside checks
+
+checks: lint typecheck
 	$(TEST_SETTINGS) $(BIN)/python manage.py makemigrations --check --dry-run -v0
-	$(MAKE) --no-print-directory test-postgres
-	@# The type check beside the SQLite run: that run's second worker is idle while the
-	@# first loads the demo county, and mypy uses one core (each output printed whole).
-	$(MAKE) --no-print-directory -j2 --output-sync=target typecheck test-sqlite
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
@@ -73,7 +74,10 @@ test-sqlite: $(DEV_STAMP)
 	$(PYTEST) -m sqlite $(PYTEST_ARGS)
 
 test-postgres: $(DEV_STAMP)
-	scripts/with-postgres $(PYTEST) -m "not demo_county" $(PYTEST_ARGS)
+	scripts/with-postgres $(PYTEST) -m "not demo_county" --reuse-db $(PYTEST_ARGS)
+
+test-sqlite-beside: $(DEV_STAMP)
+	$(BIN)/pytest -n 1 --dist loadgroup --durations=20 -m sqlite $(PYTEST_ARGS)
 
 ## test-all-sqlite: the whole suite on SQLite too (not part of `make test`).
 test-all-sqlite: $(DEV_STAMP)
