@@ -146,10 +146,11 @@ class _Intake:
     seconds: float
     warmup: int = 20
 
-    def __call__(self, i: int) -> tuple[int, int, list[float]]:
+    def __call__(self, i: int) -> tuple[int, dict[int, int], list[float]]:
         client = Client(HTTP_AUTHORIZATION=f"Bearer {self.keys[i]}")
         rng = random.Random(i)  # noqa: S311
-        created = failed = 0
+        created = 0
+        failed: dict[int, int] = {}  # status → how many
         latencies: list[float] = []
         deadline = None
         n = 0
@@ -177,7 +178,7 @@ class _Intake:
             if response.status_code == 201:
                 created += 1
             else:
-                failed += 1
+                failed[response.status_code] = failed.get(response.status_code, 0) + 1
         return created, failed, latencies
 
 
@@ -199,7 +200,12 @@ def measure_intake(report: Report, root: Region, seconds: float) -> None:
     )
     results = _in_workers(_Intake(keys, places, categories, seconds))
     created = sum(r[0][0] for r in results)
-    failed = sum(r[0][1] for r in results)
+    statuses: dict[int, int] = {}
+    for r in results:
+        for status, count in r[0][1].items():
+            statuses[status] = statuses.get(status, 0) + count
+    failed = sum(statuses.values())
+    failures = ", ".join(f"{n} × HTTP {status}" for status, n in sorted(statuses.items()))
     latencies = [x for r in results for x in r[0][2]]
     report.peak_rss_mb += [round(r[1], 1) for r in results]
     report.add(
@@ -207,7 +213,8 @@ def measure_intake(report: Report, root: Region, seconds: float) -> None:
             "intake through the API",
             round(created / seconds, 1),
             "cases/s",
-            detail=f"{created} cases in {seconds:g} s by {WORKERS} workers, {failed} failed; "
+            detail=f"{created} cases in {seconds:g} s by {WORKERS} workers, {failed} failed"
+            f"{f' ({failures})' if failures else ''}; "
             f"per request p50 {statistics.median(latencies) * 1000:.1f} ms, "
             f"p95 {percentile(latencies, 95) * 1000:.1f} ms",
         ),

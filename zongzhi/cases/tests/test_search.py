@@ -212,7 +212,7 @@ def test_a_search_with_filters_costs_the_same_queries_however_many_cases(
         response = client.get("/cases/", params)
     assert response.content.decode().count('class="case-row') == count
     # The work list's queries, and the phone's cases looked up first (selectors.search_q).
-    assert len(queries) <= 13, [q["sql"] for q in queries]  # with the 疑似重复 marks
+    assert len(queries) <= 12, [q["sql"] for q in queries]
     api = KeyClient(cast.by_role[Role.INTAKE_OFFICER])
     api.get(CASES)
     with CaptureQueriesContext(connection) as api_queries:

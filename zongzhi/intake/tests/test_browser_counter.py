@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from zongzhi.accounts.rules import Role
-from zongzhi.browser import fits_the_phone, sign_in
+from zongzhi.browser import ARTIFACTS, fits_the_phone, sign_in
 from zongzhi.cases.models import Case
 from zongzhi.cases.rules import Status
 from zongzhi.cases.tests.factories import registered
@@ -37,8 +37,10 @@ def test_the_counter_sees_the_repeat_before_saving_and_attaches_it(
     assert first.code in duplicate.inner_text()
     assert Case.objects.count() == 1  # nothing saved yet
     assert fits_the_phone(page)
+    page.screenshot(path=ARTIFACTS / "intake-01-repeat-seen.png", full_page=True)
     duplicate.get_by_role("button", name="并入此事项").click()
     page.wait_for_url(f"{base}/cases/{first.code}/")
     assert "已登记并并入事项" in page.content()
+    page.screenshot(path=ARTIFACTS / "intake-02-attached.png", full_page=True)
     report = Case.objects.exclude(pk=first.pk).get()
     assert report.status == Status.MERGED and report.merged_into_id == first.pk
