@@ -43,6 +43,9 @@ def chromium_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
             "--headless",
             "--remote-debugging-port=0",
             f"--user-data-dir={profile}",
+            # The browser's own words (a file input's button) in Chinese, as on the phones
+            # the pages are made for; each context still sets its locale.
+            "--lang=zh-CN",
             *CHROMIUM_ARGS,
             "about:blank",
         ],
