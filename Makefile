@@ -7,6 +7,10 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-$(shell cat requirements.txt | sha1sum | cut -c1-10)
 DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-10)
 TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.test_settings
+# Python's compiled files (and pytest's rewritten test modules) are written and reused:
+# with PYTHONDONTWRITEBYTECODE set, as some machines set it, every test process and every
+# process a test starts compiled the whole project again.
+unexport PYTHONDONTWRITEBYTECODE
 PYTEST_ARGS ?=
 
 .PHONY: demo serve test checks test-sqlite-beside lint typecheck test-sqlite test-postgres test-all-sqlite messages bench clean drill
