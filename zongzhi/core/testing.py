@@ -16,41 +16,36 @@ from typing import Any
 from django.apps import apps as global_apps
 from django.contrib.postgres.operations import CreateExtension
 from django.db import connections, migrations
-from django.db.migrations.loader import MigrationLoader
+from django.db.migrations import Migration
+from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.test.utils import override_settings
 
 
-def _plan(connection: Any) -> tuple[MigrationLoader, list[tuple[str, str]]]:
-    """Every migration, in the order `migrate` applies them."""
+def _plan(connection: Any) -> list[Migration]:
+    """Every migration, in the order `migrate` applies them to an empty database."""
     # While the test database is built, Django sets every app's migrations to None; the
     # operations are read from the migration files all the same.
     with override_settings(MIGRATION_MODULES={}):
-        loader = MigrationLoader(connection, ignore_no_migrations=True, load=True)
-    ordered: list[tuple[str, str]] = []
-    for leaf in loader.graph.leaf_nodes():
-        for node in loader.graph.forwards_plan(leaf):
-            if node not in ordered:
-                ordered.append(node)
-    return loader, ordered
+        executor = MigrationExecutor(connection)
+    targets = executor.loader.graph.leaf_nodes()
+    return [m for m, _backwards in executor.migration_plan(targets, clean_start=True)]
 
 
-def data_operations(connection: Any) -> list[tuple[str, Any]]:
-    """Every operation of our migrations that is not about a model's tables — RunPython
-    (but the elidable ones, which only fill existing rows), RunSQL, extensions — in the
-    order `migrate` applies them, with its app label."""
-    loader, ordered = _plan(connection)
+def data_operations(plan: list[Migration]) -> list[tuple[str, Any]]:
+    """Every operation of our migrations in `plan` that is not about a model's tables —
+    RunPython (but the elidable ones, which only fill existing rows), RunSQL, extensions —
+    in order, with its app label."""
     found: list[tuple[str, Any]] = []
     ours = {c.label for c in global_apps.get_app_configs() if c.name.startswith("zongzhi.")}
-    for key in ordered:
-        if key[0] not in ours:
+    for migration in plan:
+        if migration.app_label not in ours:
             # Other apps' data migrations convert rows of an older schema (none here).
             continue
-        migration = loader.graph.nodes[key]
         for operation in migration.operations:
             data = isinstance(operation, migrations.RunPython) and not operation.elidable
             if data or isinstance(operation, migrations.RunSQL | CreateExtension):
-                found.append((key[0], operation))
+                found.append((migration.app_label, operation))
     return found
 
 
@@ -66,8 +61,9 @@ def run_migration_data(using: str) -> None:
     RunPython functions get today's app registry, so they must only use what still exists
     (the seeds look models up by name, as the migration state would give them)."""
     connection = connections[using]
+    plan = _plan(connection)
     with connection.schema_editor() as editor:
-        for label, operation in data_operations(connection):
+        for label, operation in data_operations(plan):
             if isinstance(operation, migrations.RunPython):
                 operation.code(global_apps, editor)  # type: ignore[arg-type]  # today's models
             elif isinstance(operation, CreateExtension):
@@ -81,5 +77,5 @@ def run_migration_data(using: str) -> None:
     recorder = MigrationRecorder(connection)
     recorder.ensure_schema()
     recorder.migration_qs.bulk_create(
-        recorder.Migration(app=app, name=name) for app, name in _plan(connection)[1]
+        recorder.Migration(app=m.app_label, name=m.name) for m in plan
     )
