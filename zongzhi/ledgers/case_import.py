@@ -19,7 +19,6 @@ other row is known by a digest of what it says (`content_key`), kept on the case
 as `Case.ledger_key`.
 """
 
-import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -47,6 +46,7 @@ from zongzhi.ledgers.imports import (
     LedgerImportError,
     RowError,
     category_index,
+    ledger_digest,
     region_code,
     units_by_name,
 )
@@ -304,7 +304,7 @@ def content_key(
         registered_on.isoformat(),
         ",".join(name for name, _ in parties),
     ]
-    return "sha256:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return ledger_digest(parts)
 
 
 # --- Writing ------------------------------------------------------------------------------

@@ -178,6 +178,12 @@ def _register(by: Actor, item: _NewRow) -> Hazard:
     return hazard
 
 
+def ledger_digest(parts: list[str]) -> str:
+    """A row's ledger key from what makes it this record: stored on the record, so that a
+    re-import finds it (hazards and cases alike; the form must never change)."""
+    return "sha256:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
 def content_key(
     *, region: Region, title: str, category: Category, discovered_on: date | None, unit: Unit
 ) -> str:
@@ -189,7 +195,7 @@ def content_key(
         discovered_on.isoformat() if discovered_on else "",
         str(unit.pk),
     ]
-    return "sha256:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return ledger_digest(parts)
 
 
 class _Checker:
