@@ -407,8 +407,9 @@ def measure_sweep(report: Report) -> None:
 # --- Ledger import -------------------------------------------------------------------
 
 
-def ledger(root: Region, rows: int) -> tuple[User, bytes]:
-    """A filled hazard ledger of `rows` new hazards in one township, and its officer."""
+def _ledger_township(root: Region) -> tuple[RoleAssignment, list[Region], list[str]]:
+    """The first township's intake officer, with its villages and the names of its units:
+    whose ledgers the import measures read."""
     officer = (
         RoleAssignment.objects.filter(
             role=Role.INTAKE_OFFICER,
@@ -425,6 +426,12 @@ def ledger(root: Region, rows: int) -> tuple[User, bytes]:
     units = list(
         Unit.objects.filter(region=township, is_active=True).values_list("name", flat=True)
     )
+    return officer, villages, units
+
+
+def ledger(root: Region, rows: int) -> tuple[User, bytes]:
+    """A filled hazard ledger of `rows` new hazards in one township, and its officer."""
+    officer, villages, units = _ledger_township(root)
     categories = list(
         Category.objects.filter(parent__isnull=False, is_active=True).values_list(
             "name", flat=True
@@ -481,22 +488,7 @@ def measure_ledger_import(report: Report, root: Region, rows: int) -> None:
 def case_ledger(root: Region, rows: int) -> tuple[User, bytes]:
     """A year of one township's case ledger as the export writes it, `rows` rows: most
     settled and archived, some still open, every village, a description each."""
-    officer = (
-        RoleAssignment.objects.filter(
-            role=Role.INTAKE_OFFICER,
-            region__level=Level.TOWNSHIP,
-            region__prefix__startswith=root.prefix,
-        )
-        .select_related("user", "region")
-        .order_by("region__prefix")
-        .first()
-    )
-    assert officer is not None and officer.region is not None
-    township = officer.region
-    villages = list(Region.objects.within(township.prefix).filter(level=Level.VILLAGE))
-    units = list(
-        Unit.objects.filter(region=township, is_active=True).values_list("name", flat=True)
-    )
+    officer, villages, units = _ledger_township(root)
     categories = list(
         Category.objects.filter(parent__isnull=False, is_active=True)
         .select_related("parent")
